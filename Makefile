@@ -1,0 +1,113 @@
+# vigil build. `make` builds everything into build/; `make SAN=1` builds the
+# ASan+UBSan variant into build/san/. Every target first runs mk/deps.sh,
+# which installs missing Debian packages (or prints the apt-get command).
+
+SAN ?= 0
+ifeq ($(SAN),1)
+BUILD ?= build/san
+OPT := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+BUILD ?= build/rel
+OPT := -O2
+endif
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+
+PKGS := libmicrohttpd jansson libconfig sqlite3 libcurl zlib gnutls
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS := -std=c11 -D_GNU_SOURCE -g $(OPT) -Wall -Wextra -Werror -Wformat=2 \
+	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -fPIC \
+	-Icommon -Ipolicy -Icollector -Ireports -Iagent $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS := $(OPT) $(EXTRA_LDFLAGS)
+LIBS := $(PKG_LIBS) -lm -lpthread
+
+# Each source directory holds library files (prefix_*.c) and a main (vigil_*.c).
+COMMON_SRC := $(wildcard common/vg_*.c)
+POLICY_SRC := $(wildcard policy/pol_*.c)
+COLLECTOR_SRC := $(wildcard collector/col_*.c)
+REPORT_SRC := $(wildcard reports/rpt_*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+BENCH_SRC := $(wildcard bench/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIB_COMMON := $(BUILD)/lib/libvgcommon.a
+LIB_POLICY := $(BUILD)/lib/libvgpolicy.a
+LIB_COLLECTOR := $(BUILD)/lib/libvgcollector.a
+LIB_REPORT := $(BUILD)/lib/libvgreport.a
+ALL_LIBS := $(LIB_COLLECTOR) $(LIB_REPORT) $(LIB_POLICY) $(LIB_COMMON)
+
+BINS := $(BUILD)/bin/vigil-collector $(BUILD)/bin/vigil-policy $(BUILD)/bin/vigil-report
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+.PHONY: all deps check unit e2e demo bench install clean san fuzz
+all: $(BINS)
+
+deps:
+	@sh mk/deps.sh
+
+$(BUILD)/obj/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB_COMMON): $(call obj,$(COMMON_SRC))
+$(LIB_POLICY): $(call obj,$(POLICY_SRC))
+$(LIB_COLLECTOR): $(call obj,$(COLLECTOR_SRC))
+$(LIB_REPORT): $(call obj,$(REPORT_SRC))
+$(ALL_LIBS):
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	ar rcs $@ $^
+
+# Mains are found by name: vigil-collector <- collector/vigil_collector.c.
+$(BINS): $(ALL_LIBS)
+$(BUILD)/bin/vigil-collector: $(call obj,collector/vigil_collector.c)
+$(BUILD)/bin/vigil-policy: $(call obj,policy/vigil_policy.c)
+$(BUILD)/bin/vigil-report: $(call obj,reports/vigil_report.c)
+$(BINS):
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ALL_LIBS) $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LIBS) -lcmocka
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LIBS)
+
+san: deps
+	@$(MAKE) --no-print-directory SAN=1 all unit-bins
+
+.PHONY: unit-bins
+unit-bins: $(UNIT_BINS)
+
+# make check: unit tests (release and sanitizer builds), then end-to-end
+# tests against the sanitizer build; one summary line at the end.
+check: deps
+	@$(MAKE) --no-print-directory SAN=0 all unit-bins
+	@$(MAKE) --no-print-directory SAN=1 all unit-bins
+	@sh tests/run.sh build/rel build/san
+
+demo: deps all
+	@sh mk/demo.sh $(BUILD)
+
+bench: deps
+	@$(MAKE) --no-print-directory SAN=0 all $(BENCH_BINS)
+	@sh bench/run.sh build/rel
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/vigil/examples
+	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 policy/examples/*.cfg collector/collector.conf.example \
+		$(DESTDIR)$(PREFIX)/share/vigil/examples/
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

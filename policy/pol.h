@@ -1,0 +1,144 @@
+/*
+ * pol: the clearance and need-to-know policy model and its decision engine.
+ *
+ * A policy is loaded once from libconfig source (see docs/policy.md and
+ * ../shared/DESIGN.md "Policy core format"), checked completely, and compiled
+ * into read-only lookup structures: accounts hashed to persons, resources by
+ * path prefix (hash of every '/'-ended ancestor) and by glob, hosts by glob.
+ * A compiled policy is immutable, so any number of threads may call
+ * pol_decide() on it concurrently; reload means loading a new one and
+ * swapping the pointer.
+ *
+ * The collector, the agent and the vigil-policy CLI all link this library.
+ */
+#ifndef POL_H
+#define POL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct pol_policy;
+struct pol_person;
+struct pol_resource;
+struct pol_host;
+
+/* ---- Diagnostics -------------------------------------------------------- */
+
+enum pol_diag_level { POL_DIAG_ERROR, POL_DIAG_WARNING };
+
+struct pol_diag_item {
+	enum pol_diag_level level;
+	char *text;                 /* "file:line: message", owned */
+};
+
+/* Everything a load found wrong, errors and warnings, in source order. */
+struct pol_diag {
+	struct pol_diag_item *items;
+	size_t n, cap;
+	size_t errors, warnings;
+};
+
+void pol_diag_init(struct pol_diag *d);
+void pol_diag_free(struct pol_diag *d);
+
+/* ---- Loading ------------------------------------------------------------ */
+
+/* Loads and compiles the policy at path. Returns 0 and sets *out when there
+ * are no errors (warnings may be present in diag), -1 otherwise; every
+ * problem found is appended to diag, not just the first. diag may be NULL. */
+int pol_load(const char *path, struct pol_policy **out, struct pol_diag *diag);
+
+void pol_free(struct pol_policy *p);
+
+const char *pol_id(const struct pol_policy *p);
+long long pol_serial(const struct pol_policy *p);
+size_t pol_person_count(const struct pol_policy *p);
+size_t pol_resource_count(const struct pol_policy *p);
+
+/* ---- Decisions ---------------------------------------------------------- */
+
+/* What the subject is doing. Logins are checked against host rules; access
+ * against the resource covering req->path. */
+enum pol_action {
+	POL_ACT_LOGIN,      /* authentication success, session open */
+	POL_ACT_READ,       /* file access, by op */
+	POL_ACT_WRITE,
+	POL_ACT_EXEC,
+	POL_ACT_ATTR,
+	POL_ACT_PRIVILEGE,  /* su, sudo */
+	POL_ACT_MEDIA,      /* removable media mount */
+	POL_ACT_OTHER       /* any other activity attributed to the account */
+};
+
+struct pol_request {
+	const char *account;        /* required */
+	const char *host;           /* NULL when unknown */
+	const char *path;           /* NULL when not a file action */
+	int64_t time_ms;            /* event time, ms since epoch UTC */
+	enum pol_action action;
+	const char *target_account; /* for POL_ACT_PRIVILEGE: whom they became; may be NULL */
+};
+
+/* Which anomaly kind a reason belongs to. */
+enum pol_class {
+	POL_CLASS_UNKNOWN_ACCOUNT,  /* unknown_account */
+	POL_CLASS_CLEARANCE,        /* clearance_exceeded */
+	POL_CLASS_NEED_TO_KNOW,     /* need_to_know */
+	POL_CLASS_VETTING,          /* vetting_lapsed */
+	POL_CLASS_HOST,             /* host_not_accredited */
+	POL_CLASS_SCHEDULE,         /* outside_schedule */
+	POL_CLASS_PRIVILEGE,        /* unauthorized_privilege */
+	POL_CLASS_MEDIA,            /* removable_media */
+	POL_CLASS_COUNT
+};
+
+#define POL_MAX_REASONS 16
+#define POL_REASON_LEN 128
+
+/* A reason code is machine-readable and stable, e.g. "unknown_account",
+ * "level:SECRET<TOP SECRET", "missing_compartment:FALCON",
+ * "debriefed:FALCON", "not_yet_read_on:FALCON", "status:suspended",
+ * "review_overdue:2025-01-01", "host_not_permitted:srv-9",
+ * "host_level:TOP SECRET>SECRET", "outside_schedule:office",
+ * "privilege_not_granted:sudo", "removable_media_forbidden:ws-*". */
+struct pol_reason {
+	enum pol_class cls;
+	char code[POL_REASON_LEN];
+};
+
+struct pol_decision {
+	bool allow;
+	const struct pol_person *person;     /* NULL for an unknown account */
+	const struct pol_resource *resource; /* NULL when no resource covers the path */
+	const struct pol_host *host;         /* NULL when no host rule matches */
+	int nreasons;                        /* all reasons, not just the first */
+	struct pol_reason reasons[POL_MAX_REASONS];
+	bool truncated;                      /* more than POL_MAX_REASONS found */
+};
+
+/* Decides req against p. Default deny: a request is allowed only when no
+ * reason was found. Never fails; thread-safe. */
+void pol_decide(const struct pol_policy *p, const struct pol_request *req,
+                struct pol_decision *d);
+
+/* Stable name of a class's anomaly kind ("clearance_exceeded", ...). */
+const char *pol_class_kind(enum pol_class cls);
+
+/* ---- Read-only accessors for reports and summaries ---------------------- */
+
+const char *pol_person_id(const struct pol_person *ps);
+const char *pol_person_name(const struct pol_person *ps);
+const char *pol_person_level(const struct pol_person *ps);   /* clearance level name */
+const char *pol_person_status(const struct pol_person *ps);  /* "active", ... */
+const char *pol_resource_id(const struct pol_resource *r);
+const char *pol_resource_level(const struct pol_resource *r);
+const char *pol_host_name(const struct pol_host *h);          /* the glob */
+const char *pol_host_site(const struct pol_host *h);          /* NULL when unset */
+
+/* Finds the person an account maps to, or NULL. */
+const struct pol_person *pol_find_account(const struct pol_policy *p, const char *account);
+/* Finds a person by id, or NULL. */
+const struct pol_person *pol_find_person(const struct pol_policy *p, const char *id);
+
+#endif
