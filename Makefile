@@ -53,7 +53,8 @@ deps:
 
 $(BUILD)/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIB_COMMON): $(call obj,$(COMMON_SRC))
 $(LIB_POLICY): $(call obj,$(POLICY_SRC))
@@ -62,7 +63,7 @@ $(LIB_REPORT): $(call obj,$(REPORT_SRC))
 $(ALL_LIBS):
 	@mkdir -p $(dir $@)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 # Mains are found by name: vigil-collector <- collector/vigil_collector.c.
 $(BINS): $(ALL_LIBS)

@@ -1,0 +1,157 @@
+/*
+ * col_api: query-string validation and the read endpoints.
+ */
+#include "col_api.h"
+#include "col_detect.h"
+#include "vg_time.h"
+
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_LIMIT 100
+#define MAX_LIMIT 10000
+
+void col_api_error(struct col_reply *r, int status, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	json_decref(r->json);
+	r->status = status;
+	r->json = json_pack("{s:s}", "error", msg);
+}
+
+static const char *arg(struct MHD_Connection *c, const char *name)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+	return v && *v ? v : NULL;
+}
+
+/* Each parser returns 0, or -1 after setting a 400 reply naming the field. */
+static int arg_time(struct MHD_Connection *c, const char *name, int64_t *ms, struct col_reply *r)
+{
+	const char *v = arg(c, name);
+	*ms = -1;
+	if (v && vg_time_parse_loose(v, ms) < 0) {
+		col_api_error(r, 400, "query '%s': expected YYYY-MM-DD or RFC 3339 UTC time", name);
+		return -1;
+	}
+	return 0;
+}
+
+static int arg_int(struct MHD_Connection *c, const char *name, long long min, long long max,
+                   long long def, long long *out, struct col_reply *r)
+{
+	const char *v = arg(c, name);
+	char *end;
+	*out = def;
+	if (!v)
+		return 0;
+	long long n = strtoll(v, &end, 10);
+	if (*end || n < min || n > max) {
+		col_api_error(r, 400, "query '%s': expected an integer in %lld..%lld", name, min, max);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+static void reply_list(struct col_server *srv, struct col_reply *r, const char *key, json_t *list)
+{
+	if (!list) {
+		col_api_error(r, 500, "query failed: %s", col_store_error(srv->store));
+		return;
+	}
+	r->status = 200;
+	r->json = json_object();
+	if (!r->json || json_object_set_new(r->json, key, list) < 0)
+		col_api_error(r, 500, "out of memory");
+}
+
+void col_api_events(struct col_server *srv, struct MHD_Connection *c, struct col_reply *r)
+{
+	struct col_event_filter f = {.host = arg(c, "host"), .user = arg(c, "user"), .kind = arg(c, "kind")};
+	long long limit, agent;
+
+	if (f.kind && vg_kind_parse(f.kind) < 0)
+		return col_api_error(r, 400, "query 'kind': unknown event kind");
+	if (arg_time(c, "since", &f.since_ms, r) < 0 || arg_time(c, "until", &f.until_ms, r) < 0 ||
+	    arg_int(c, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT, &limit, r) < 0 ||
+	    arg_int(c, "agent", 0, INT64_MAX, -1, &agent, r) < 0)
+		return;
+	f.limit = (int)limit;
+	f.agent = agent;
+	reply_list(srv, r, "events", col_store_events_query(srv->store, &f));
+}
+
+static int parse_filter(struct MHD_Connection *c, struct col_anomaly_filter *f, struct col_reply *r)
+{
+	static const char *const statuses[] = {"open", "acknowledged", "resolved", "false_positive", NULL};
+	const char *sev = arg(c, "severity");
+	long long limit;
+
+	f->kind = arg(c, "kind");
+	f->person = arg(c, "person");
+	f->status = arg(c, "status");
+	f->min_severity = -1;
+	if (f->kind && col_akind_parse(f->kind) < 0) {
+		col_api_error(r, 400, "query 'kind': unknown anomaly kind");
+		return -1;
+	}
+	if (sev && (f->min_severity = col_severity_parse(sev)) < 0) {
+		col_api_error(r, 400, "query 'severity': expected low, medium, high or critical");
+		return -1;
+	}
+	if (f->status) {
+		int ok = 0;
+		for (int i = 0; statuses[i]; i++)
+			ok |= strcmp(f->status, statuses[i]) == 0;
+		if (!ok) {
+			col_api_error(r, 400, "query 'status': expected open, acknowledged, resolved or false_positive");
+			return -1;
+		}
+	}
+	if (arg_time(c, "since", &f->since_ms, r) < 0 || arg_time(c, "until", &f->until_ms, r) < 0 ||
+	    arg_int(c, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT, &limit, r) < 0)
+		return -1;
+	f->limit = (int)limit;
+	return 0;
+}
+
+void col_api_anomalies(struct col_server *srv, struct MHD_Connection *c, struct col_reply *r)
+{
+	struct col_anomaly_filter f;
+	if (parse_filter(c, &f, r) < 0)
+		return;
+	reply_list(srv, r, "anomalies", col_store_anomalies_query(srv->store, &f));
+}
+
+void col_api_anomaly(struct col_server *srv, const char *id, struct col_reply *r)
+{
+	char *end;
+	long long n = strtoll(id, &end, 10);
+	if (!*id || *end || n <= 0)
+		return col_api_error(r, 404, "no such anomaly");
+	json_t *a = col_store_anomaly_get(srv->store, n);
+	if (!a)
+		return col_api_error(r, 500, "query failed: %s", col_store_error(srv->store));
+	if (json_is_null(a)) {
+		json_decref(a);
+		return col_api_error(r, 404, "no such anomaly: %lld", n);
+	}
+	r->status = 200;
+	r->json = a;
+}
+
+void col_api_quarantine(struct col_server *srv, struct MHD_Connection *c, struct col_reply *r)
+{
+	long long limit;
+	if (arg_int(c, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT, &limit, r) < 0)
+		return;
+	reply_list(srv, r, "quarantined", col_store_quarantine_query(srv->store, (int)limit));
+}

@@ -1,0 +1,32 @@
+/*
+ * col_api: the officer-facing read API (events, anomalies, quarantine).
+ *
+ * Each handler validates its query parameters, runs one store query and
+ * returns a JSON document or an HTTP error with a message naming the bad
+ * parameter.
+ */
+#ifndef COL_API_H
+#define COL_API_H
+
+#include "col_server.h"
+
+#include <jansson.h>
+
+struct MHD_Connection;
+
+/* What a handler answers: status and a JSON body (owned). */
+struct col_reply {
+	int status;
+	json_t *json;
+};
+
+void col_api_events(struct col_server *srv, struct MHD_Connection *c, struct col_reply *r);
+void col_api_anomalies(struct col_server *srv, struct MHD_Connection *c, struct col_reply *r);
+void col_api_anomaly(struct col_server *srv, const char *id, struct col_reply *r);
+void col_api_quarantine(struct col_server *srv, struct MHD_Connection *c, struct col_reply *r);
+
+/* Sets r to {"error": msg} with status. */
+void col_api_error(struct col_reply *r, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

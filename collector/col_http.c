@@ -1,0 +1,377 @@
+/*
+ * col_http: the collector's HTTP front end on libmicrohttpd.
+ *
+ * A request goes through three steps: on its headers it is routed and its
+ * bearer token checked (so unauthenticated bodies are never read); its body
+ * is collected up to max_body (anything beyond is discarded and answered
+ * 413); when complete, the route's handler runs and the reply is sent as
+ * JSON. Handlers run on the daemon's worker threads.
+ */
+#include "col_api.h"
+#include "col_detect.h"
+#include "col_ingest.h"
+#include "col_server.h"
+#include "vg_log.h"
+#include "vg_time.h"
+#include "vg_token.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum route { R_NONE, R_EVENTS_POST, R_EVENTS_GET, R_ANOMALIES, R_ANOMALY, R_QUARANTINE, R_HEALTH,
+             R_METRICS };
+
+/* Who may call a route: a bit per enum col_role; ANYONE skips the token. */
+#define ROLE(r) (1u << (r))
+#define ANYONE 0u
+#define READERS (ROLE(COL_ROLE_OFFICER) | ROLE(COL_ROLE_AUDITOR) | ROLE(COL_ROLE_ADMIN))
+
+static const struct route_def {
+	const char *method, *path;
+	int prefix;              /* path is a prefix followed by an id */
+	enum route route;
+	unsigned roles;
+} routes[] = {
+	{"POST", "/v1/events", 0, R_EVENTS_POST, ROLE(COL_ROLE_AGENT)},
+	{"GET", "/v1/events", 0, R_EVENTS_GET, READERS},
+	{"GET", "/v1/anomalies", 0, R_ANOMALIES, READERS},
+	{"GET", "/v1/anomalies/", 1, R_ANOMALY, READERS},
+	{"GET", "/v1/quarantine", 0, R_QUARANTINE, READERS},
+	{"GET", "/healthz", 0, R_HEALTH, ANYONE},
+	{"GET", "/metrics", 0, R_METRICS, ANYONE},
+};
+
+struct request {
+	const struct route_def *def;
+	struct col_principal who;
+	int64_t start_ns;
+	int status;                /* recorded for metrics */
+	int gzip;
+	enum col_body_type body_type;
+	char *body;
+	size_t len, cap;
+	int too_large;
+};
+
+static enum MHD_Result send_reply(struct MHD_Connection *c, struct request *rq, int status,
+                                  const char *ctype, char *body, size_t len)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	rq->status = status;
+	enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *c, struct request *rq, int status, json_t *j)
+{
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!text) {
+		static const char oom[] = "{\"error\":\"out of memory\"}";
+		text = strdup(oom);
+		status = 500;
+		if (!text)
+			return MHD_NO;
+	}
+	size_t len = strlen(text);
+	return send_reply(c, rq, status, "application/json", text, len);
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *c, struct request *rq, int status,
+                                  const char *msg)
+{
+	return send_json(c, rq, status, json_pack("{s:s}", "error", msg));
+}
+
+static const struct route_def *find_route(const char *method, const char *url, int *path_known)
+{
+	*path_known = 0;
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		const struct route_def *d = &routes[i];
+		int match = d->prefix ? strncmp(url, d->path, strlen(d->path)) == 0 && url[strlen(d->path)]
+		                      : strcmp(url, d->path) == 0;
+		if (!match)
+			continue;
+		*path_known = 1;
+		if (strcmp(method, d->method) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+static int is_loopback(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!ci || !ci->client_addr)
+		return 0;
+	if (ci->client_addr->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)ci->client_addr;
+		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (ci->client_addr->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ci->client_addr;
+		return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+	}
+	return 0;
+}
+
+/* Resolves the bearer token. Returns 0, or an HTTP status (401/403/503). */
+static int authorize(struct col_server *srv, struct MHD_Connection *c, struct request *rq)
+{
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	char hash[VG_TOKEN_HEX_LEN + 1];
+	unsigned roles = rq->def->roles;
+
+	if (rq->def->route == R_METRICS) {
+		if (is_loopback(c))
+			return 0;
+		roles = ROLE(COL_ROLE_ADMIN);
+	}
+	if (roles == ANYONE)
+		return 0;
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
+		return 401;
+	const char *tok = h + 7;
+	size_t n = strlen(tok);
+	if (n > 512 || vg_sha256_hex(tok, n, hash) < 0)
+		return 401;
+	int found = col_store_principal_find(srv->store, hash, &rq->who);
+	if (found < 0) {
+		vg_err("token lookup: %s", col_store_error(srv->store));
+		return 503;
+	}
+	if (!found)
+		return 401;
+	return (roles & ROLE(rq->who.role)) ? 0 : 403;
+}
+
+/* Checks the headers of POST /v1/events. Returns 0 or an HTTP status. */
+static int check_upload_headers(struct col_server *srv, struct MHD_Connection *c, struct request *rq)
+{
+	const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	const char *ce = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	if (!ct)
+		return 415;
+	size_t ctlen = strcspn(ct, "; ");
+	if (ctlen == 16 && strncasecmp(ct, "application/json", 16) == 0)
+		rq->body_type = COL_BODY_JSON;
+	else if (ctlen == 20 && strncasecmp(ct, "application/x-ndjson", 20) == 0)
+		rq->body_type = COL_BODY_NDJSON;
+	else
+		return 415;
+	if (ce && strcasecmp(ce, "gzip") == 0)
+		rq->gzip = 1;
+	else if (ce && strcasecmp(ce, "identity") != 0)
+		return 415;
+	if (cl && strtoull(cl, NULL, 10) > srv->cfg.max_body)
+		return 413;
+	return 0;
+}
+
+static enum MHD_Result handle_ingest(struct col_server *srv, struct MHD_Connection *c,
+                                     struct request *rq)
+{
+	struct col_ingest_result res;
+	char *plain = rq->body;
+	size_t plen = rq->len;
+
+	if (rq->too_large)
+		return send_error(c, rq, 413, "body exceeds max_body");
+	if (rq->gzip && col_ingest_gunzip(rq->body ? rq->body : "", rq->len, srv->cfg.max_body, &plain,
+	                                  &plen, &res) < 0)
+		return send_error(c, rq, res.status, res.error);
+	col_ingest_body(srv, &rq->who, plain ? plain : "", plen, rq->body_type, &res);
+	if (plain != rq->body)
+		free(plain);
+	if (res.status != 200)
+		return send_error(c, rq, res.status, res.error);
+	return send_json(c, rq, 200, json_pack("{s:I,s:I,s:I,s:I}", "accepted", (json_int_t)res.accepted,
+	                                       "duplicate", (json_int_t)res.duplicate, "quarantined",
+	                                       (json_int_t)res.quarantined, "high_seq",
+	                                       (json_int_t)res.high_seq));
+}
+
+static enum MHD_Result dispatch(struct col_server *srv, struct MHD_Connection *c, const char *url,
+                                struct request *rq)
+{
+	struct col_reply r = {0, NULL};
+
+	switch (rq->def->route) {
+	case R_EVENTS_POST:
+		return handle_ingest(srv, c, rq);
+	case R_EVENTS_GET:
+		col_api_events(srv, c, &r);
+		break;
+	case R_ANOMALIES:
+		col_api_anomalies(srv, c, &r);
+		break;
+	case R_ANOMALY:
+		col_api_anomaly(srv, url + strlen(rq->def->path), &r);
+		break;
+	case R_QUARANTINE:
+		col_api_quarantine(srv, c, &r);
+		break;
+	case R_HEALTH:
+		return send_json(c, rq, 200, json_pack("{s:s}", "status", "ok"));
+	case R_METRICS: {
+		char *text = col_metrics_render(&srv->metrics, col_akind_name);
+		if (!text)
+			return send_error(c, rq, 500, "out of memory");
+		return send_reply(c, rq, 200, "text/plain; version=0.0.4", text, strlen(text));
+	}
+	default:
+		return send_error(c, rq, 404, "not found");
+	}
+	return send_json(c, rq, r.status, r.json);
+}
+
+static int append_body(struct col_server *srv, struct request *rq, const char *data, size_t n)
+{
+	if (rq->too_large || rq->len + n > srv->cfg.max_body) {
+		rq->too_large = 1;          /* keep reading, answer 413 at the end */
+		return 0;
+	}
+	if (rq->len + n > rq->cap) {
+		size_t ncap = rq->cap ? rq->cap : 65536;
+		while (ncap < rq->len + n)
+			ncap *= 2;
+		if (ncap > srv->cfg.max_body)
+			ncap = srv->cfg.max_body;
+		char *nb = realloc(rq->body, ncap);
+		if (!nb)
+			return -1;
+		rq->body = nb;
+		rq->cap = ncap;
+	}
+	memcpy(rq->body + rq->len, data, n);
+	rq->len += n;
+	return 0;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+	struct col_server *srv = cls;
+	struct request *rq = *con_cls;
+	(void)version;
+
+	if (!rq) {
+		int known, status;
+		if (!(rq = calloc(1, sizeof *rq)))
+			return MHD_NO;
+		rq->start_ns = vg_time_mono_ns();
+		*con_cls = rq;
+		rq->def = find_route(method, url, &known);
+		if (!rq->def) {
+			/* A route must exist to answer; reuse a dummy one for the status. */
+			static const struct route_def none = {"", "", 0, R_NONE, ANYONE};
+			rq->def = &none;
+			return known ? send_error(c, rq, 405, "method not allowed")
+			             : send_error(c, rq, 404, "not found");
+		}
+		if ((status = authorize(srv, c, rq)) != 0)
+			return send_error(c, rq, status, status == 401 ? "missing or unknown bearer token" :
+			                  status == 403 ? "this token's role may not use this endpoint" :
+			                  "storage unavailable");
+		if (rq->def->route == R_EVENTS_POST && (status = check_upload_headers(srv, c, rq)) != 0)
+			return send_error(c, rq, status, status == 413 ? "body exceeds max_body" :
+			                  "expected application/json or application/x-ndjson, "
+			                  "optionally with Content-Encoding: gzip");
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (rq->def->route != R_EVENTS_POST) {
+			*upload_size = 0;            /* bodies of GET requests are ignored */
+			return MHD_YES;
+		}
+		if (append_body(srv, rq, upload, *upload_size) < 0)
+			return MHD_NO;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	return dispatch(srv, c, url, rq);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	struct col_server *srv = cls;
+	struct request *rq = *con_cls;
+	(void)c;
+	(void)toe;
+	if (!rq)
+		return;
+	col_metrics_request(&srv->metrics, rq->status, vg_time_mono_ns() - rq->start_ns);
+	free(rq->body);
+	free(rq);
+	*con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	(void)cls;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	vg_warn("http: %s", msg);
+}
+
+int col_http_start(struct col_server *srv, char *err, size_t errlen)
+{
+	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
+	                         .ai_socktype = SOCK_STREAM};
+	struct addrinfo *ai = NULL;
+	char port[16];
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_EPOLL;
+
+	snprintf(port, sizeof port, "%d", srv->cfg.listen_port);
+	const char *host = strcmp(srv->cfg.listen_host, "localhost") == 0 ? "127.0.0.1" : srv->cfg.listen_host;
+	int rc = getaddrinfo(host, port, &hints, &ai);
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: listen address %s: %s", srv->cfg.path, srv->cfg.listen_host,
+		         gai_strerror(rc));
+		return -1;
+	}
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+	                            MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+	                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
+	                            MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+	                            MHD_OPTION_CONNECTION_LIMIT, 1024u,
+	                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	                            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+	                            MHD_OPTION_END);
+	freeaddrinfo(ai);
+	if (!srv->mhd) {
+		snprintf(err, errlen, "cannot listen on %s:%d (address in use or not permitted)",
+		         srv->cfg.listen_host, srv->cfg.listen_port);
+		return -1;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = di ? di->port : srv->cfg.listen_port;
+	return 0;
+}
+
+void col_http_stop(struct col_server *srv)
+{
+	if (srv->mhd)
+		MHD_stop_daemon(srv->mhd);
+	srv->mhd = NULL;
+}

@@ -1,0 +1,81 @@
+/*
+ * col_metrics: Prometheus text format for the collector's counters.
+ */
+#include "col_metrics.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static const double bucket_s[COL_METRICS_BUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                     0.05, 0.1, 0.25, 0.5, 1, 2.5};
+static const int codes[COL_METRICS_CODES] = {200, 400, 401, 403, 404, 405, 409, 413, 415, 500, 503, 0};
+
+static int code_index(int status)
+{
+	for (int i = 0; i < COL_METRICS_CODES - 1; i++)
+		if (codes[i] == status)
+			return i;
+	return COL_METRICS_CODES - 1;   /* "other" */
+}
+
+void col_metrics_request(struct col_metrics *m, int status, int64_t ns)
+{
+	int b = 0;
+	double s = (double)ns / 1e9;
+	while (b < COL_METRICS_BUCKETS && s > bucket_s[b])
+		b++;
+	atomic_fetch_add(&m->latency[b], 1);
+	atomic_fetch_add(&m->latency_sum_us, (unsigned long long)(ns / 1000));
+	atomic_fetch_add(&m->requests, 1);
+	atomic_fetch_add(&m->codes[code_index(status)], 1);
+}
+
+char *col_metrics_render(struct col_metrics *m, const char *(*kind_name)(int))
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	unsigned long long cum = 0;
+
+	if (!f)
+		return NULL;
+	fprintf(f, "# HELP vigil_events_accepted_total Events stored for the first time.\n"
+	           "# TYPE vigil_events_accepted_total counter\nvigil_events_accepted_total %llu\n",
+	        atomic_load(&m->accepted));
+	fprintf(f, "# HELP vigil_events_duplicate_total Events received again and stored once.\n"
+	           "# TYPE vigil_events_duplicate_total counter\nvigil_events_duplicate_total %llu\n",
+	        atomic_load(&m->duplicate));
+	fprintf(f, "# HELP vigil_events_quarantined_total Events that failed validation, kept raw.\n"
+	           "# TYPE vigil_events_quarantined_total counter\nvigil_events_quarantined_total %llu\n",
+	        atomic_load(&m->quarantined));
+	fprintf(f, "# HELP vigil_anomalies_total Anomalies recorded, by kind.\n"
+	           "# TYPE vigil_anomalies_total counter\n");
+	for (int k = 0; k < COL_METRICS_KINDS && kind_name(k); k++)
+		fprintf(f, "vigil_anomalies_total{kind=\"%s\"} %llu\n", kind_name(k),
+		        atomic_load(&m->anomalies[k]));
+	fprintf(f, "# HELP vigil_http_requests_total HTTP requests answered, by status code.\n"
+	           "# TYPE vigil_http_requests_total counter\n");
+	for (int i = 0; i < COL_METRICS_CODES; i++) {
+		unsigned long long v = atomic_load(&m->codes[i]);
+		if (codes[i])
+			fprintf(f, "vigil_http_requests_total{code=\"%d\"} %llu\n", codes[i], v);
+		else
+			fprintf(f, "vigil_http_requests_total{code=\"other\"} %llu\n", v);
+	}
+	fprintf(f, "# HELP vigil_http_request_duration_seconds Time from request start to response.\n"
+	           "# TYPE vigil_http_request_duration_seconds histogram\n");
+	for (int b = 0; b < COL_METRICS_BUCKETS; b++) {
+		cum += atomic_load(&m->latency[b]);
+		fprintf(f, "vigil_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n", bucket_s[b], cum);
+	}
+	cum += atomic_load(&m->latency[COL_METRICS_BUCKETS]);
+	fprintf(f, "vigil_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", cum);
+	fprintf(f, "vigil_http_request_duration_seconds_sum %.6f\n",
+	        (double)atomic_load(&m->latency_sum_us) / 1e6);
+	fprintf(f, "vigil_http_request_duration_seconds_count %llu\n", cum);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}

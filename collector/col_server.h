@@ -1,0 +1,27 @@
+/*
+ * col_server: the running collector's state, shared by the HTTP handlers.
+ */
+#ifndef COL_SERVER_H
+#define COL_SERVER_H
+
+#include "col_config.h"
+#include "col_metrics.h"
+#include "col_policy.h"
+#include "col_store.h"
+
+struct MHD_Daemon;
+
+struct col_server {
+	struct col_config cfg;
+	struct col_store *store;
+	struct col_policy_slot policy;
+	struct col_metrics metrics;
+	struct MHD_Daemon *mhd;
+	int port;                  /* the bound port */
+};
+
+/* Starts the HTTP daemon on cfg.listen. Returns 0 or -1 with err. */
+int col_http_start(struct col_server *srv, char *err, size_t errlen);
+void col_http_stop(struct col_server *srv);
+
+#endif
