@@ -15,7 +15,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc
 
-PKGS := libmicrohttpd jansson libconfig sqlite3 libcurl zlib gnutls
+PKGS := libmicrohttpd jansson libconfig sqlite3 libcurl zlib gnutls audit auparse
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -30,6 +30,7 @@ COMMON_SRC := $(wildcard common/vg_*.c)
 POLICY_SRC := $(wildcard policy/pol_*.c)
 COLLECTOR_SRC := $(wildcard collector/col_*.c)
 REPORT_SRC := $(wildcard reports/rpt_*.c)
+AGENT_SRC := $(wildcard agent/agent_*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 BENCH_SRC := $(wildcard bench/*.c)
 
@@ -39,14 +40,17 @@ LIB_COMMON := $(BUILD)/lib/libvgcommon.a
 LIB_POLICY := $(BUILD)/lib/libvgpolicy.a
 LIB_COLLECTOR := $(BUILD)/lib/libvgcollector.a
 LIB_REPORT := $(BUILD)/lib/libvgreport.a
-ALL_LIBS := $(LIB_COLLECTOR) $(LIB_REPORT) $(LIB_POLICY) $(LIB_COMMON)
+LIB_AGENT := $(BUILD)/lib/libvgagent.a
+ALL_LIBS := $(LIB_COLLECTOR) $(LIB_REPORT) $(LIB_AGENT) $(LIB_POLICY) $(LIB_COMMON)
 
-BINS := $(BUILD)/bin/vigil-collector $(BUILD)/bin/vigil-policy $(BUILD)/bin/vigil-report
+BINS := $(BUILD)/bin/vigil-collector $(BUILD)/bin/vigil-policy $(BUILD)/bin/vigil-report \
+	$(BUILD)/bin/vigil-agent
+PAM_MODULE := $(BUILD)/lib/pam_vigil.so
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .PHONY: all deps check unit e2e demo bench install clean san fuzz
-all: $(BINS)
+all: $(BINS) $(PAM_MODULE)
 
 deps:
 	@sh mk/deps.sh
@@ -60,6 +64,7 @@ $(LIB_COMMON): $(call obj,$(COMMON_SRC))
 $(LIB_POLICY): $(call obj,$(POLICY_SRC))
 $(LIB_COLLECTOR): $(call obj,$(COLLECTOR_SRC))
 $(LIB_REPORT): $(call obj,$(REPORT_SRC))
+$(LIB_AGENT): $(call obj,$(AGENT_SRC))
 $(ALL_LIBS):
 	@mkdir -p $(dir $@)
 	@rm -f $@
@@ -70,9 +75,17 @@ $(BINS): $(ALL_LIBS)
 $(BUILD)/bin/vigil-collector: $(call obj,collector/vigil_collector.c)
 $(BUILD)/bin/vigil-policy: $(call obj,policy/vigil_policy.c)
 $(BUILD)/bin/vigil-report: $(call obj,reports/vigil_report.c)
+$(BUILD)/bin/vigil-agent: $(call obj,agent/vigil_agent.c)
 $(BINS):
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ALL_LIBS) $(LIBS)
+
+# The PAM module is loaded into sshd, su and login: it links libpam and libc
+# only, and exports nothing but the pam_sm_* entry points.
+$(PAM_MODULE): agent/pam_vigil.c agent/agent_pam_proto.h | deps
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	@$(CC) $(CFLAGS) -fvisibility=hidden -shared -Wl,-z,defs -o $@ $< -lpam
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)
@@ -103,10 +116,7 @@ bench: deps
 	@sh bench/run.sh build/rel
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/vigil/examples
-	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 policy/examples/*.cfg collector/collector.conf.example \
-		$(DESTDIR)$(PREFIX)/share/vigil/examples/
+	@sh mk/install.sh $(BUILD) "$(DESTDIR)" "$(PREFIX)"
 
 clean:
 	rm -rf build

@@ -16,6 +16,7 @@
 #include "vg_token.h"
 
 #include <arpa/inet.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -128,6 +129,26 @@ static int is_loopback(struct MHD_Connection *c)
 	return 0;
 }
 
+/* With client_ca configured, a request must come with a certificate that the
+ * CA signed (mutual TLS). Returns 0 or 403. */
+static int check_client_cert(struct col_server *srv, struct MHD_Connection *c)
+{
+	unsigned status = 0;
+	if (!srv->cfg.tls_client_ca)
+		return 0;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (!ci || !ci->tls_session)
+		return 403;
+	gnutls_session_t tls = (gnutls_session_t)ci->tls_session;
+	if (gnutls_certificate_type_get(tls) != GNUTLS_CRT_X509 ||
+	    gnutls_certificate_verify_peers2(tls, &status) != GNUTLS_E_SUCCESS || status != 0)
+		return 403;
+	unsigned n = 0;
+	if (!gnutls_certificate_get_peers(tls, &n) || n == 0)
+		return 403;
+	return 0;
+}
+
 /* Resolves the bearer token. Returns 0, or an HTTP status (401/403/503). */
 static int authorize(struct col_server *srv, struct MHD_Connection *c, struct request *rq)
 {
@@ -142,6 +163,8 @@ static int authorize(struct col_server *srv, struct MHD_Connection *c, struct re
 	}
 	if (roles == ANYONE)
 		return 0;
+	if (check_client_cert(srv, c) != 0)
+		return 403;
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
 		return 401;
 	const char *tok = h + 7;
@@ -332,8 +355,46 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	vg_warn("http: %s", msg);
 }
 
+/* Reads a whole PEM file into a NUL-terminated buffer. */
+static char *read_pem(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0;
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open: %m", path);
+		return NULL;
+	}
+	FILE *m = open_memstream(&buf, &len);
+	char chunk[4096];
+	size_t n;
+	while (m && (n = fread(chunk, 1, sizeof chunk, f)) > 0 && len < (1u << 20))
+		fwrite(chunk, 1, n, m);
+	int bad = ferror(f) || !m || len >= (1u << 20);
+	fclose(f);
+	if (m && fclose(m) != 0)
+		bad = 1;
+	if (bad || !buf || !strstr(buf, "-----BEGIN")) {
+		snprintf(err, errlen, "%s: not a readable PEM file", path);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void tls_files_free(struct col_tls_files *t)
+{
+	free(t->cert);
+	free(t->key);
+	free(t->ca);
+	memset(t, 0, sizeof *t);
+}
+
 int col_http_start(struct col_server *srv, char *err, size_t errlen)
 {
+	/* The daemon may refer to the PEM text while it runs; it is freed in
+	 * col_http_stop. */
+	struct col_tls_files tls = {0};
 	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
 	                         .ai_socktype = SOCK_STREAM};
 	struct addrinfo *ai = NULL;
@@ -350,7 +411,26 @@ int col_http_start(struct col_server *srv, char *err, size_t errlen)
 	}
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	if (srv->cfg.tls_certificate) {
+		if (!(tls.cert = read_pem(srv->cfg.tls_certificate, err, errlen)) ||
+		    !(tls.key = read_pem(srv->cfg.tls_key, err, errlen)) ||
+		    (srv->cfg.tls_client_ca && !(tls.ca = read_pem(srv->cfg.tls_client_ca, err, errlen)))) {
+			tls_files_free(&tls);
+			freeaddrinfo(ai);
+			return -1;
+		}
+		flags |= MHD_USE_TLS;
+	}
+	/* Options after the TLS ones are skipped when TLS is off by ending the
+	 * list early through MHD_OPTION_ARRAY. */
+	struct MHD_OptionItem tls_opts[] = {
+		{tls.cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, tls.cert},
+		{MHD_OPTION_HTTPS_MEM_KEY, 0, tls.key},
+		{tls.ca ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0, tls.ca},
+		{MHD_OPTION_END, 0, NULL},
+	};
 	srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+	                            MHD_OPTION_ARRAY, tls_opts,
 	                            MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 	                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
 	                            MHD_OPTION_CONNECTION_TIMEOUT, 60u,
@@ -359,7 +439,9 @@ int col_http_start(struct col_server *srv, char *err, size_t errlen)
 	                            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 	                            MHD_OPTION_END);
 	freeaddrinfo(ai);
+	srv->tls = tls;
 	if (!srv->mhd) {
+		tls_files_free(&srv->tls);
 		snprintf(err, errlen, "cannot listen on %s:%d (address in use or not permitted)",
 		         srv->cfg.listen_host, srv->cfg.listen_port);
 		return -1;
@@ -374,4 +456,5 @@ void col_http_stop(struct col_server *srv)
 	if (srv->mhd)
 		MHD_stop_daemon(srv->mhd);
 	srv->mhd = NULL;
+	tls_files_free(&srv->tls);
 }

@@ -11,6 +11,11 @@
 
 struct MHD_Daemon;
 
+/* PEM text of the TLS credentials, kept for the daemon's lifetime. */
+struct col_tls_files {
+	char *cert, *key, *ca;
+};
+
 struct col_server {
 	struct col_config cfg;
 	struct col_store *store;
@@ -18,6 +23,7 @@ struct col_server {
 	struct col_metrics metrics;
 	struct MHD_Daemon *mhd;
 	int port;                  /* the bound port */
+	struct col_tls_files tls;
 };
 
 /* Starts the HTTP daemon on cfg.listen. Returns 0 or -1 with err. */

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct pol_policy;
 struct pol_person;
@@ -30,6 +31,8 @@ enum pol_diag_level { POL_DIAG_ERROR, POL_DIAG_WARNING };
 struct pol_diag_item {
 	enum pol_diag_level level;
 	char *text;                 /* "file:line: message", owned */
+	unsigned file_index;        /* 0 = the policy file, 1.. = @include files */
+	unsigned line;              /* source line, 0 when not known */
 };
 
 /* Everything a load found wrong, errors and warnings, in source order. */
@@ -42,12 +45,21 @@ struct pol_diag {
 void pol_diag_init(struct pol_diag *d);
 void pol_diag_free(struct pol_diag *d);
 
+/* Prints every item, one per line, to f. */
+void pol_diag_print(const struct pol_diag *d, FILE *f);
+
 /* ---- Loading ------------------------------------------------------------ */
 
 /* Loads and compiles the policy at path. Returns 0 and sets *out when there
  * are no errors (warnings may be present in diag), -1 otherwise; every
  * problem found is appended to diag, not just the first. diag may be NULL. */
 int pol_load(const char *path, struct pol_policy **out, struct pol_diag *diag);
+
+/* As pol_load, with "now" given (ms since the epoch) for the warnings that
+ * depend on the date, e.g. a review already past due. Tests and
+ * `vigil-policy check --now` use it; pol_load passes the wall clock. */
+int pol_load_at(const char *path, int64_t now_ms, struct pol_policy **out,
+                struct pol_diag *diag);
 
 void pol_free(struct pol_policy *p);
 
@@ -78,6 +90,10 @@ struct pol_request {
 	int64_t time_ms;            /* event time, ms since epoch UTC */
 	enum pol_action action;
 	const char *target_account; /* for POL_ACT_PRIVILEGE: whom they became; may be NULL */
+	/* For POL_ACT_PRIVILEGE: the tool, e.g. the PAM service "sudo" or "su"
+	 * ("sudo-i" and "su-l" count as sudo and su). NULL: the basename of path
+	 * is used instead. May be NULL. */
+	const char *service;
 };
 
 /* Which anomaly kind a reason belongs to. */
@@ -140,5 +156,41 @@ const char *pol_host_site(const struct pol_host *h);          /* NULL when unset
 const struct pol_person *pol_find_account(const struct pol_policy *p, const char *account);
 /* Finds a person by id, or NULL. */
 const struct pol_person *pol_find_person(const struct pol_policy *p, const char *id);
+
+/* ---- Additions for explain, tests and reports -------------------------- */
+
+/* Action names as the CLI and test cases spell them: "login", "read",
+ * "write", "exec", "attr", "privilege", "media", "other". */
+const char *pol_action_name(enum pol_action a);
+int pol_action_parse(const char *name);          /* -1 when unknown */
+
+/* Writes one plain-English sentence explaining reason r of decision d
+ * (e.g. "Carol White is cleared to SECRET but the resource is classified
+ * TOP SECRET.") into buf. Returns the length snprintf would have written. */
+int pol_reason_text(const struct pol_decision *d, const struct pol_request *req,
+                    const struct pol_reason *r, char *buf, size_t len);
+
+/* Every resource rule covering path (all of them apply; see docs/policy.md),
+ * longest prefix first, then globs in file order. Returns how many match,
+ * which may exceed max; out receives the first max. */
+size_t pol_match_resources(const struct pol_policy *p, const char *path,
+                           const struct pol_resource **out, size_t max);
+
+/* The i-th person in file order, or NULL past the end. */
+const struct pol_person *pol_person_at(const struct pol_policy *p, size_t i);
+/* The i-th account of a person, or NULL past the end. */
+const char *pol_person_account(const struct pol_person *ps, size_t i);
+const char *pol_person_schedule(const struct pol_person *ps);   /* NULL: none */
+/* Clearance dates in ms since the epoch (start of the UTC day); INT64_MIN
+ * when granted is unset, INT64_MAX when review_due is unset. */
+int64_t pol_person_granted(const struct pol_person *ps);
+int64_t pol_person_review_due(const struct pol_person *ps);
+
+const char *pol_resource_path(const struct pol_resource *r);
+/* The i-th compartment name of a resource, or NULL past the end. */
+const char *pol_resource_compartment(const struct pol_policy *p,
+                                     const struct pol_resource *r, size_t i);
+const char *pol_host_level(const struct pol_host *h);         /* NULL when unset */
+bool pol_host_removable_media(const struct pol_host *h);
 
 #endif

@@ -1,0 +1,37 @@
+/*
+ * agent: the vigil-agent daemon's shared state and its event sink.
+ *
+ * Intake modules (agent_pam.c, agent_audit.c) and the agent's own lifecycle
+ * reports build events and pass them to agent_emit(); the shipper thread
+ * (agent_ship.c) sends what the spool holds.
+ */
+#ifndef AGENT_H
+#define AGENT_H
+
+#include "agent_config.h"
+#include "agent_spool.h"
+
+#include <jansson.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct agent {
+	struct agent_config cfg;
+	struct agent_spool *spool;        /* the intake thread's handle */
+	pid_t pid;                        /* our own pid, filtered from audit */
+	atomic_llong emitted, dropped, rejected;
+	int wake_fd;                      /* eventfd that wakes the shipper */
+};
+
+/* Validates ev against schema v1 and spools it (taking the reference).
+ * An event that fails validation is a bug in the agent: it is logged and
+ * counted in `rejected`, never sent. Returns 0 stored, 1 dropped (spool
+ * full), -1 error. */
+int agent_emit(struct agent *a, json_t *ev);
+
+/* Emits an `agent` event with detail.action = action and an optional
+ * detail.message. */
+int agent_emit_health(struct agent *a, const char *action, const char *message);
+
+#endif

@@ -1,0 +1,254 @@
+/*
+ * pol_internal: the compiled policy, shared by the pol_*.c files only.
+ *
+ * A compiled policy is a handful of arrays carved from one arena plus three
+ * hash tables. Everything a decision needs is resolved at load time: level
+ * names to ranks, compartment names to small integer ids, schedule names to
+ * pointers, host globs to a fast matcher. Strings live in the arena, so the
+ * libconfig tree can be destroyed as soon as the policy is compiled.
+ *
+ * To grow the language (caveats, exceptions, thresholds, holidays,
+ * hierarchical compartments) add a field here, parse it in pol_load.c and
+ * add one check function to pol_decide.c; the lookup structures stay.
+ */
+#ifndef POL_INTERNAL_H
+#define POL_INTERNAL_H
+
+#include "pol.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Limits that keep reason codes within POL_REASON_LEN and arrays small. */
+#define POL_NAME_MAX 32          /* level, compartment and schedule names */
+#define POL_ID_MAX 64            /* person, resource and account ids */
+#define POL_TEXT_MAX 255         /* free text: person name, site, host glob */
+#define POL_PATH_MAX 4096
+#define POL_MAX_COMPARTMENTS 65535
+#define POL_MAX_RESOURCE_COMPARTMENTS 32
+#define POL_RANK_MAX 1000
+
+/* "no date": granted since forever, review never due, never debriefed. */
+#define POL_DATE_NONE_PAST INT64_MIN
+#define POL_DATE_NONE_FUTURE INT64_MAX
+
+enum pol_status {
+	POL_ST_PENDING,
+	POL_ST_INTERIM,
+	POL_ST_ACTIVE,
+	POL_ST_SUSPENDED,
+	POL_ST_REVOKED,
+	POL_ST_DENIED,
+	POL_ST_EXPIRED,
+	POL_ST_DEBRIEFED,
+	POL_ST_COUNT
+};
+extern const char *const pol_status_names[POL_ST_COUNT];
+
+/* Privileges a person may be granted; bit (1 << index) in pol_person.privs. */
+enum pol_priv { POL_PRIV_SU, POL_PRIV_SUDO, POL_PRIV_COUNT };
+extern const char *const pol_priv_names[POL_PRIV_COUNT];
+
+/* ---- Arena: every string and array of a compiled policy ---------------- */
+
+struct pol_arena_chunk;
+struct pol_arena {
+	struct pol_arena_chunk *head;
+	size_t total;                 /* bytes obtained from malloc */
+};
+
+void *pol_arena_alloc(struct pol_arena *a, size_t n);   /* zeroed, 8-aligned; NULL on ENOMEM */
+char *pol_arena_strdup(struct pol_arena *a, const char *s);
+void pol_arena_free(struct pol_arena *a);
+
+/* ---- Hash table of strings --------------------------------------------- */
+
+/* Keys are borrowed (arena strings); the capacity is fixed at init, which
+ * the loader can do because it knows every count before inserting. Each
+ * entry carries two int32 values whose meaning belongs to the user. */
+struct pol_htab_entry {
+	const char *key;
+	uint32_t len;
+	uint32_t hash;
+	int32_t a, b;
+};
+
+struct pol_htab {
+	struct pol_htab_entry *ents;
+	uint32_t *slots;              /* 0 = empty, else entry index + 1 */
+	uint32_t n, max, mask;
+};
+
+/* FNV-1a, fed byte by byte so that the path walk can hash every ancestor
+ * in one pass, then finished with a mixer so that the low bits index well. */
+#define POL_HASH_INIT 2166136261u
+static inline uint32_t pol_hash_step(uint32_t h, unsigned char c)
+{
+	return (h ^ c) * 16777619u;
+}
+static inline uint32_t pol_hash_finish(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+uint32_t pol_hash(const char *s, size_t len);   /* finished hash */
+
+int pol_htab_init(struct pol_htab *t, size_t max_entries);   /* 0 or -1 (ENOMEM) */
+void pol_htab_free(struct pol_htab *t);
+/* Returns the entry for key, or NULL. hash is pol_hash(key, len). */
+const struct pol_htab_entry *pol_htab_find(const struct pol_htab *t, const char *key,
+                                           size_t len, uint32_t hash);
+/* Inserts key (borrowed) with values a, b. Returns the new entry, or the
+ * existing one with *existed set; NULL when the table is full. */
+struct pol_htab_entry *pol_htab_insert(struct pol_htab *t, const char *key, size_t len,
+                                       int32_t a, int32_t b, bool *existed);
+
+/* ---- Glob matching with fast paths ------------------------------------- */
+
+enum pol_pat_kind { POL_PAT_EXACT, POL_PAT_PREFIX_STAR, POL_PAT_ANY, POL_PAT_GLOB };
+
+/* A host-name glob. Most are "ws-*" or a literal name, compared without
+ * fnmatch; host names compare case-insensitively. */
+struct pol_pattern {
+	const char *glob;
+	uint16_t lit;                 /* length of the literal part */
+	uint8_t kind;                 /* enum pol_pat_kind */
+};
+void pol_pattern_init(struct pol_pattern *pt, const char *glob);
+bool pol_pattern_match(const struct pol_pattern *pt, const char *name);
+
+/* ---- The compiled model ------------------------------------------------- */
+
+struct pol_level {
+	const char *name;
+	int32_t rank;
+};
+
+struct pol_compartment {
+	const char *name;
+	const struct pol_level *min_level;   /* NULL: no minimum */
+};
+
+struct pol_schedule {
+	const char *name;
+	const char *tz;                      /* as written: "UTC", "+02:00" */
+	int32_t tz_offset_ms;
+	int32_t start_min, end_min;          /* minutes of the local day; end may be 1440 */
+	uint8_t days;                        /* bit 0 = Monday ... bit 6 = Sunday */
+};
+
+/* A person's read-on to one compartment. */
+struct pol_grant {
+	int64_t read_on;                     /* ms, start of that UTC day */
+	int64_t debriefed;                   /* ms, or POL_DATE_NONE_FUTURE */
+	uint16_t comp;
+};
+
+struct pol_person {
+	const char *id, *name;
+	const struct pol_level *level;
+	int32_t rank;
+	uint8_t status;                      /* enum pol_status */
+	uint8_t privs;                       /* bits of enum pol_priv */
+	uint16_t naccounts, nhosts, ngroups, ngrants;
+	int64_t granted;                     /* ms, or POL_DATE_NONE_PAST */
+	int64_t review_due;                  /* ms, or POL_DATE_NONE_FUTURE */
+	const char *const *accounts;
+	const struct pol_pattern *hosts;
+	const char *const *groups;
+	const struct pol_grant *grants;      /* sorted by comp */
+	const struct pol_schedule *schedule; /* NULL: any time */
+	unsigned line;
+};
+
+struct pol_resource {
+	const char *id, *path;
+	const struct pol_level *level;
+	const uint16_t *comps;
+	uint16_t ncomps;
+	bool prefix;                         /* path ends in '/' */
+	uint32_t index;                      /* position in the file, for ordering */
+};
+
+struct pol_host {
+	struct pol_pattern pat;
+	const char *site;                    /* NULL when unset */
+	const struct pol_level *level;       /* NULL when unset */
+	bool removable_media;
+};
+
+/* A glob resource hung on the directory its literal part names. */
+struct pol_glob {
+	uint32_t res;
+	int32_t next;                        /* next glob on the same directory, -1 ends */
+};
+
+struct pol_policy {
+	const char *id;
+	long long serial;
+	struct pol_level *levels;
+	struct pol_compartment *comps;
+	struct pol_schedule *schedules;
+	struct pol_person *persons;
+	struct pol_resource *resources;
+	struct pol_host *hosts;
+	struct pol_glob *globs;
+	size_t nlevels, ncomps, nschedules, npersons, nresources, nhosts, nglobs;
+
+	struct pol_htab accounts;            /* account -> a = person index */
+	struct pol_htab person_ids;          /* id -> a = person index */
+	struct pol_htab comp_names;          /* compartment name -> a = id */
+	/* Directory index: every prefix resource path and every glob's literal
+	 * directory, all ending in '/'. a = prefix resource or -1, b = first
+	 * glob hung there or -1. */
+	struct pol_htab dirs;
+	uint8_t *dir_lens;                   /* bitmap: some key has this length */
+	size_t dir_maxlen;
+
+	struct pol_arena arena;
+};
+
+/* Builds p->dirs, p->globs and p->dir_lens from p->resources (whose paths
+ * the loader has already checked to be absolute and unique). Returns 0, or
+ * -1 on ENOMEM. */
+int pol_index_build(struct pol_policy *p);
+
+/* Calls visit for every resource covering path: prefix resources from the
+ * shortest to the longest ancestor, then the globs hung on each ancestor.
+ * The path is normalised lexically first; a relative path matches nothing.
+ * Returns the number of visits. Does not allocate. */
+size_t pol_index_walk(const struct pol_policy *p, const char *path,
+                      void (*visit)(void *ctx, const struct pol_resource *r), void *ctx);
+
+/* Lexically normalises an absolute path ("//", "/./", "/../") into out.
+ * Returns the length, or -1 when out is too small. */
+long pol_path_normalize(const char *in, char *out, size_t outlen);
+
+/* Finds the level or compartment called name, or NULL / -1. */
+const struct pol_level *pol_level_find(const struct pol_policy *p, const char *name);
+int pol_compartment_find(const struct pol_policy *p, const char *name);
+
+/* ---- Diagnostics helpers ------------------------------------------------ */
+
+/* Appends "file:line: message"; line 0 prints "file: message". Returns 0 or
+ * -1 on ENOMEM. Items are sorted into source order by pol_diag_sort. */
+int pol_diag_addv(struct pol_diag *d, enum pol_diag_level lvl, const char *file,
+                  unsigned file_index, unsigned line, const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
+int pol_diag_add(struct pol_diag *d, enum pol_diag_level lvl, const char *file,
+                 unsigned file_index, unsigned line, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+void pol_diag_sort(struct pol_diag *d);
+
+/* The candidate nearest to name (case-insensitive edit distance), or NULL
+ * when none is close enough to be a likely typo. Candidates are the first
+ * member (a const char *) of n elements spaced stride bytes apart. */
+const char *pol_suggest(const char *name, const void *base, size_t n, size_t stride);
+
+#endif
