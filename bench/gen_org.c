@@ -496,12 +496,15 @@ static bool violation_event(struct ev *e)
 		if ((i = pick_person(ok_below_ts)) < 0)
 			return false;
 		p = &persons[i];
-		do
+		for (int tries = 0; tries < 100000; tries++) {
 			j = rn(nprojects);
-		while (projects[j].level <= p->level);
-		ev_reset(e, i, p->ws);
-		file_in_project(e, j, false);
-		return true;
+			if (projects[j].level > p->level) {
+				ev_reset(e, i, p->ws);
+				file_in_project(e, j, false);
+				return true;
+			}
+		}
+		return false;
 	case 1:   /* need_to_know: a compartment the person is not read on to */
 		if ((i = pick_person(ok_cleared)) < 0)
 			return false;

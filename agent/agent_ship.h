@@ -1,0 +1,41 @@
+/*
+ * agent_ship: the shipper thread. Sends the spool's oldest events to the
+ * collector in gzip'd NDJSON batches and deletes them only once the
+ * collector answered 200; retries with capped exponential back-off and
+ * jitter, always in spool order.
+ */
+#ifndef AGENT_SHIP_H
+#define AGENT_SHIP_H
+
+#include "agent.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+struct agent_ship {
+	struct agent *agent;
+	char *token;
+	pthread_t thread;
+	atomic_int stop;
+	atomic_llong sent, batches, failures;
+};
+
+/* Reads the token file (refusing one readable by group or others) and starts
+ * the thread. Returns 0 or -1 with err. */
+int agent_ship_start(struct agent_ship *sh, struct agent *a, char *err, size_t errlen);
+
+/* Asks the thread to stop after its current request and joins it. */
+void agent_ship_stop(struct agent_ship *sh);
+
+/* Compresses in[0..len) as gzip into a new buffer. Returns 0 or -1. */
+int agent_ship_gzip(const char *in, size_t len, char **out, size_t *outlen);
+
+/* Reads a token file: one line, 64 hex digits expected, mode 0600 or
+ * stricter. Returns a malloc'd token or NULL with err. */
+char *agent_token_read(const char *path, char *err, size_t errlen);
+
+/* Writes token to path with mode 0600 (atomically: temp file + rename).
+ * Returns 0 or -1 with err. */
+int agent_token_write(const char *path, const char *token, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * rpt_anomaly: `vigil-report anomalies` and the names it checks against.
+ *
+ * The command is a thin pipe: arguments to a query string, GET
+ * /v1/anomalies, take the "anomalies" array, hand it to a renderer. The
+ * filtering itself is the collector's, so a report always agrees with what
+ * the API and the web UI show.
+ */
+#include "rpt_anomaly.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+static const char *const severities[] = {"low", "medium", "high", "critical"};
+
+static const char *const statuses[] = {"open", "acknowledged", "resolved", "false_positive"};
+
+static const char *const kinds[] = {
+	"clearance_exceeded", "need_to_know",	 "vetting_lapsed",	   "unknown_account",
+	"host_not_accredited", "outside_schedule", "unauthorized_privilege", "removable_media",
+	"failed_login_burst", "volume_spike",	 "first_access",	   "unusual_hour",
+	"concurrent_sessions", "dormant_account", "agent_silent",	   "audit_loss",
+	"audit_tamper",
+};
+
+const char rpt_severity_list[] = "low, medium, high, critical";
+const char rpt_status_list[] = "open, acknowledged, resolved, false_positive";
+const char rpt_kind_list[] =
+	"clearance_exceeded, need_to_know, vetting_lapsed, unknown_account, "
+	"host_not_accredited, outside_schedule, unauthorized_privilege, removable_media, "
+	"failed_login_burst, volume_spike, first_access, unusual_hour, concurrent_sessions, "
+	"dormant_account, agent_silent, audit_loss, audit_tamper";
+
+static int index_of(const char *s, const char *const *names, size_t n)
+{
+	if (!s)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+int rpt_severity_rank(const char *s)
+{
+	return index_of(s, severities, sizeof severities / sizeof severities[0]);
+}
+
+bool rpt_anomaly_kind_known(const char *s)
+{
+	return index_of(s, kinds, sizeof kinds / sizeof kinds[0]) >= 0;
+}
+
+bool rpt_anomaly_status_known(const char *s)
+{
+	return index_of(s, statuses, sizeof statuses / sizeof statuses[0]) >= 0;
+}
+
+static void query_add(struct rpt_anomaly_query *q, const char *name, const char *value)
+{
+	if (value && q->n < sizeof q->params / sizeof q->params[0]) {
+		q->params[q->n].name = name;
+		q->params[q->n].value = value;
+		q->n++;
+	}
+}
+
+void rpt_anomaly_query_build(const struct rpt_args *a, struct rpt_anomaly_query *q)
+{
+	memset(q, 0, sizeof *q);
+	if (a->has_since) {
+		vg_time_format(a->since_ms, q->since);
+		query_add(q, "since", q->since);
+	}
+	if (a->has_until) {
+		vg_time_format(a->until_ms, q->until);
+		query_add(q, "until", q->until);
+	}
+	query_add(q, "severity", a->severity);
+	query_add(q, "kind", a->kind);
+	query_add(q, "person", a->person);
+	query_add(q, "status", a->status);
+	snprintf(q->limit, sizeof q->limit, "%ld", a->limit);
+	query_add(q, "limit", q->limit);
+}
+
+int rpt_anomalies_run(struct rpt_client *c, const struct rpt_args *a,
+		      const struct rpt_render_opts *ro, FILE *out, char *err, size_t errlen)
+{
+	struct rpt_anomaly_query q;
+	json_t *body = NULL, *list;
+	int rc = -1;
+
+	rpt_anomaly_query_build(a, &q);
+	if (rpt_client_get(c, "/v1/anomalies", q.params, q.n, &body, NULL, err, errlen) !=
+	    RPT_CLIENT_OK)
+		return -1;
+	list = json_object_get(body, "anomalies");
+	if (!json_is_array(list)) {
+		snprintf(err, errlen, "GET /v1/anomalies: the response has no \"anomalies\" "
+			 "array");
+	} else if (rpt_render_anomalies(out, list, a->format, ro) < 0) {
+		snprintf(err, errlen, "cannot write the report");
+	} else {
+		rc = 0;
+	}
+	json_decref(body);
+	return rc;
+}
