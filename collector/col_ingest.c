@@ -247,19 +247,30 @@ static int store_item(struct col_server *srv, const struct col_principal *agent,
 		return quarantine(srv, agent, now, x, x->reason);
 	}
 	/* The enrolled host stands in for a missing one. */
-	if (json_is_object(x->json) && !json_object_get(x->json, "host"))
+	bool edited = false;
+	if (json_is_object(x->json) && !json_object_get(x->json, "host")) {
 		json_object_set_new(x->json, "host", json_string(agent->name));
+		edited = true;
+	}
 	if (vg_event_decode(x->json, &ev, err, sizeof err) < 0) {
 		snprintf(reason, sizeof reason, "event %zu: %s", index, err);
 		res->quarantined++;
 		return quarantine(srv, agent, now, x, reason);
 	}
-	char *text = json_dumps(x->json, JSON_COMPACT);
-	if (!text) {
-		snprintf(srv->store->err, sizeof srv->store->err, "out of memory encoding event");
-		return -1;
+	/* An NDJSON line that parsed into this very object is stored as sent;
+	 * otherwise the object is serialised. */
+	char *text = NULL;
+	const char *stored = x->raw;
+	size_t storedlen = x->rawlen;
+	if (!stored || edited) {
+		if (!(text = json_dumps(x->json, JSON_COMPACT))) {
+			snprintf(srv->store->err, sizeof srv->store->err, "out of memory encoding event");
+			return -1;
+		}
+		stored = text;
+		storedlen = strlen(text);
 	}
-	int rc = col_store_event_insert(srv->store, agent->id, &ev, text, strlen(text), now);
+	int rc = col_store_event_insert(srv->store, agent->id, &ev, stored, storedlen, now);
 	free(text);
 	if (rc < 0)
 		return -1;

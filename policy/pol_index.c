@@ -6,10 +6,10 @@
  * by their exact '/'-ended path; a decision hashes the request path once,
  * left to right, and probes the table only at the '/' positions whose length
  * some key has (a bitmap), so a path costs one pass plus a few probes. Glob
- * resources hang on the directory named by their literal part ("/srv/x/" for
- * "/srv/x/*.key") in the same table, so only globs under the path's own
- * ancestors are ever handed to fnmatch. Host globs of the "ws-*" kind are
- * compared without fnmatch.
+ * resources hang on the directory their literal part names (the glob
+ * "/srv/x/a*.key" hangs on "/srv/x/") in the same table, so only globs under
+ * the path's own ancestors are ever handed to fnmatch. Host globs of the
+ * "ws-*" kind are compared without fnmatch.
  *
  * The arena holds every string and array of a policy, so freeing a policy
  * is a short walk over large chunks and the heap left behind by libconfig

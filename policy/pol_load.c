@@ -1070,27 +1070,26 @@ static void load_resources(struct ld *L, const config_setting_t *sec)
 		}
 		if (!id || !path || !r->level)
 			continue;
-		e = pol_htab_insert(&ids, r->id, strlen(r->id), (int32_t)p->nresources, 0, &existed);
-		if (e && existed) {
+		e = pol_htab_find(&ids, id, strlen(id), pol_hash(id, strlen(id)));
+		if (e) {
 			ld_error(L, config_setting_get_member(g, "id"),
 			         "duplicate resource id '%s' (first defined at %s)", id,
 			         ld_at(L, L->res_src[e->a], at, sizeof at));
 			continue;
 		}
-		r->path = ld_strdup(L, path);
-		if (e)
-			e = pol_htab_insert(&paths, r->path, strlen(r->path), (int32_t)p->nresources, 0,
-			                    &existed);
-		if (!e) {
-			L->oom = true;
-			break;
-		}
-		if (existed) {
+		e = pol_htab_find(&paths, path, strlen(path), pol_hash(path, strlen(path)));
+		if (e) {
 			ld_error(L, config_setting_get_member(g, "path"),
 			         "resource path '%s' is already used by resource '%s' (%s)", path,
 			         p->resources[e->a].id, ld_at(L, L->res_src[e->a], at, sizeof at));
-			/* The id is taken; keep the table consistent by not adding more. */
 			continue;
+		}
+		r->path = ld_strdup(L, path);
+		if (!pol_htab_insert(&ids, r->id, strlen(r->id), (int32_t)p->nresources, 0, &existed) ||
+		    !pol_htab_insert(&paths, r->path, strlen(r->path), (int32_t)p->nresources, 0,
+		                     &existed)) {
+			L->oom = true;
+			break;
 		}
 		r->prefix = path[strlen(path) - 1] == '/';
 		r->index = (uint32_t)p->nresources;

@@ -152,9 +152,9 @@ static const struct rpt_column anomaly_columns[] = {
 	{"TIME (UTC)", RPT_COLUMN_NO_SHRINK, false},
 	{"SEVERITY", RPT_COLUMN_NO_SHRINK, false},
 	{"KIND", 12, false},
-	{"PERSON/ACCOUNT", 10, false},
+	{"PERSON/ACCOUNT", 12, false},
 	{"HOST", 8, false},
-	{"SUMMARY", 16, true},
+	{"SUMMARY", 0, true},
 };
 
 static int add_anomaly_row(struct rpt_table *t, const json_t *a)
@@ -303,7 +303,7 @@ static void sink_put_char(struct json_sink *k, const unsigned char *s, size_t n)
 	uint32_t cp;
 
 	if (rpt_utf8_decode(s, n, &cp) == n && (cp == 0x7f || rpt_text_is_steering(cp)))
-		fprintf(k->out, "\\u%04x", (unsigned)cp);
+		fprintf(k->out, "\\u%04X", (unsigned)cp);
 	else
 		fwrite(s, 1, n, k->out);
 }

@@ -25,8 +25,9 @@ struct rpt_render_opts {
 	long limit;   /* the limit asked for, to say when a list was cut; 0: none */
 };
 
-/* Aligned table: ID, time (UTC, to the minute), severity, kind,
- * person/account, host and the summary cut to fit, then a count line.
+/* Aligned table, one line per anomaly with ID, time (UTC, to the minute),
+ * severity, kind, person/account and host, and under it the summary cut to
+ * the width with an ellipsis; then a count line.
  * An empty list prints "no anomalies match". Returns 0, or -1 on a write
  * error or when memory runs out. */
 int rpt_render_anomalies_text(FILE *out, const json_t *anomalies,

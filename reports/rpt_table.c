@@ -4,7 +4,9 @@
  * Cells are sanitized once, when added, so the layout code only ever measures
  * and prints safe UTF-8. Column widths are decided at print time from the
  * data: every column starts at its natural width, then the widest column
- * that may still shrink gives up one column at a time until the line fits.
+ * that may still shrink gives up one character at a time until the line
+ * fits. Long free text goes on its own line under the row instead of being
+ * squeezed into what an 80-column line leaves over.
  */
 #include "rpt_table.h"
 
@@ -89,29 +91,24 @@ static size_t column_need(const struct rpt_table *t, size_t c)
 	return need;
 }
 
-/* Decides each column's width (w[ncols]) for a line of at most `width`: the
- * fill column gives way first, down to its minimum; then the widest of the
- * others, one column at a time, down to theirs; then the fill column again,
- * down to a few characters. Width left over goes to the fill column. */
-static void table_layout(const struct rpt_table *t, size_t width, size_t *w)
+/* Decides the width of each column on the main line (w[ncols], 0 for the
+ * columns printed below) and returns how many columns are on it. */
+static size_t table_layout(const struct rpt_table *t, size_t width, size_t *w)
 {
-	size_t total = 0, fill = t->ncols, need = 0;
+	size_t total = 0, inline_cols = 0;
 
 	for (size_t c = 0; c < t->ncols; c++) {
+		w[c] = 0;
+		if (t->cols[c].below)
+			continue;
 		w[c] = column_need(t, c);
-		if (t->cols[c].fill) {
-			fill = c;
-			need = w[c];
-			if (w[c] > t->cols[c].min_width)
-				w[c] = t->cols[c].min_width;
-		}
-		total += w[c] + (c ? GAP : 0);
+		total += w[c] + (inline_cols++ ? GAP : 0);
 	}
 	while (total > width) {
 		size_t widest = t->ncols;
 
-		for (size_t c = 0; c < t->ncols; c++) {
-			if (c == fill || w[c] <= t->cols[c].min_width)
+		for (size_t c = 0; c < inline_cols; c++) {
+			if (w[c] <= t->cols[c].min_width)
 				continue;
 			if (widest == t->ncols || w[c] > w[widest])
 				widest = c;
@@ -121,24 +118,18 @@ static void table_layout(const struct rpt_table *t, size_t width, size_t *w)
 		w[widest]--;
 		total--;
 	}
-	if (fill == t->ncols)
-		return;
-	while (total > width && w[fill] > 4)
-		w[fill]--, total--;
-	if (total < width && w[fill] < need) {
-		size_t grow = width - total;
-
-		w[fill] = w[fill] + grow < need ? w[fill] + grow : need;
-	}
+	return inline_cols;
 }
 
 static void put_cell(FILE *out, const char *text, const char *style, size_t width, bool last,
 		     bool color)
 {
-	if (color && style)
+	bool styled = color && style;
+
+	if (styled)
 		fprintf(out, "\033[%sm", style);
-	rpt_text_put_cell(out, text, width, !last && !(color && style));
-	if (color && style) {
+	rpt_text_put_cell(out, text, width, !last && !styled);
+	if (styled) {
 		/* Pad after the reset so that colour covers only the text. */
 		size_t cols = rpt_text_width(text);
 
@@ -151,25 +142,40 @@ static void put_cell(FILE *out, const char *text, const char *style, size_t widt
 			fputc(' ', out);
 }
 
+/* Prints the columns that go under a row, indented to the second column. */
+static void put_below(const struct rpt_table *t, FILE *out, size_t row, size_t inline_cols,
+		      const size_t *w, size_t width)
+{
+	size_t indent = inline_cols > 1 ? w[0] + GAP : 0;
+
+	for (size_t c = inline_cols; c < t->ncols; c++) {
+		for (size_t i = 0; i < indent; i++)
+			fputc(' ', out);
+		rpt_text_put_cell(out, t->cells[row * t->ncols + c].text,
+				  width > indent ? width - indent : 1, false);
+		fputc('\n', out);
+	}
+}
+
 int rpt_table_print(const struct rpt_table *t, FILE *out, size_t width, bool color)
 {
-	size_t rows = rpt_table_rows(t);
+	size_t rows = rpt_table_rows(t), inline_cols;
 	size_t *w = calloc(t->ncols ? t->ncols : 1, sizeof *w);
 
 	if (!w)
 		return -1;
-	table_layout(t, width, w);
-	for (size_t c = 0; c < t->ncols; c++)
-		put_cell(out, t->cols[c].title, color ? "1" : NULL, w[c], c + 1 == t->ncols,
-			 color);
+	inline_cols = table_layout(t, width, w);
+	for (size_t c = 0; c < inline_cols; c++)
+		put_cell(out, t->cols[c].title, "1", w[c], c + 1 == inline_cols, color);
 	fputc('\n', out);
 	for (size_t r = 0; r < rows; r++) {
-		for (size_t c = 0; c < t->ncols; c++) {
+		for (size_t c = 0; c < inline_cols; c++) {
 			const struct rpt_cell *cell = &t->cells[r * t->ncols + c];
 
-			put_cell(out, cell->text, cell->style, w[c], c + 1 == t->ncols, color);
+			put_cell(out, cell->text, cell->style, w[c], c + 1 == inline_cols, color);
 		}
 		fputc('\n', out);
+		put_below(t, out, r, inline_cols, w, width);
 	}
 	free(w);
 	return ferror(out) ? -1 : 0;

@@ -16,14 +16,15 @@
 
 struct rpt_column {
 	const char *title;
-	/* The narrowest the column may be cut to when the table is too wide
-	 * (it never gets narrower than its widest cell needs); use
+	/* The narrowest the column may be cut to when the line is too wide
+	 * (it is never wider than its widest cell or title); use
 	 * RPT_COLUMN_NO_SHRINK for columns that must never be cut (ids,
 	 * times). */
 	size_t min_width;
-	/* This column takes whatever width the others leave; at most one
-	 * column, normally the last. */
-	bool fill;
+	/* Printed on a line of its own under the row, indented to the second
+	 * column and cut to the line width, for long free text such as a
+	 * summary; it has no header. Such columns come after the others. */
+	bool below;
 };
 
 #define RPT_COLUMN_NO_SHRINK ((size_t)-1)
@@ -48,7 +49,8 @@ size_t rpt_table_rows(const struct rpt_table *t);
 
 /* Prints the header and the rows in at most `width` columns per line when
  * the columns' minimum widths allow it, cutting the widest shrinkable
- * columns first. Returns 0, or -1 on a write error or when memory runs out. */
+ * column first, one character at a time. Returns 0, or -1 on a write error
+ * or when memory runs out. */
 int rpt_table_print(const struct rpt_table *t, FILE *out, size_t width, bool color);
 
 /* Writes one CSV field of a row: a comma first unless it is the row's first
