@@ -82,7 +82,7 @@ $(BINS):
 
 # The PAM module is loaded into sshd, su and login: it links libpam and libc
 # only, and exports nothing but the pam_sm_* entry points.
-$(PAM_MODULE): agent/pam_vigil.c agent/agent_pam_proto.h | deps
+$(PAM_MODULE): agent/pam_vigil.c agent/agent_pam_proto.h agent/agent_pam.h | deps
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
 	@$(CC) $(CFLAGS) -fvisibility=hidden -shared -Wl,-z,defs -o $@ $< -lpam

@@ -22,13 +22,20 @@ struct agent {
 	pid_t pid;                        /* our own pid, filtered from audit */
 	atomic_llong emitted, dropped, rejected;
 	int wake_fd;                      /* eventfd that wakes the shipper */
+	long long pending;                /* emitted since the last agent_flush */
 };
 
-/* Validates ev against schema v1 and spools it (taking the reference).
+/* Validates ev against schema v1 and stages it in the spool's open
+ * transaction (taking the reference); agent_flush commits.
  * An event that fails validation is a bug in the agent: it is logged and
  * counted in `rejected`, never sent. Returns 0 stored, 1 dropped (spool
  * full), -1 error. */
 int agent_emit(struct agent *a, json_t *ev);
+
+/* Commits what agent_emit staged since the last flush (one fsync for a
+ * burst) and wakes the shipper. The intake loop calls it after each round of
+ * input. Returns 0 or -1. */
+int agent_flush(struct agent *a);
 
 /* Emits an `agent` event with detail.action = action and an optional
  * detail.message. */

@@ -36,6 +36,11 @@ int agent_emit(struct agent *a, json_t *ev)
 		json_decref(ev);
 		return -1;
 	}
+	if (agent_spool_begin(a->spool, err, sizeof err) < 0) {
+		vg_err("%s", err);
+		json_decref(ev);
+		return -1;
+	}
 	rc = agent_spool_append(a->spool, ev, err, sizeof err);
 	json_decref(ev);
 	if (rc < 0) {
@@ -47,7 +52,22 @@ int agent_emit(struct agent *a, json_t *ev)
 		return 1;
 	}
 	atomic_fetch_add(&a->emitted, 1);
-	wake_shipper(a);
+	a->pending++;
+	return 0;
+}
+
+int agent_flush(struct agent *a)
+{
+	char err[512];
+	if (agent_spool_commit(a->spool, err, sizeof err) < 0) {
+		vg_err("%s; %lld events of this burst were not spooled", err, (long long)a->pending);
+		atomic_fetch_add(&a->dropped, a->pending);
+		a->pending = 0;
+		return -1;
+	}
+	if (a->pending)
+		wake_shipper(a);
+	a->pending = 0;
 	return 0;
 }
 

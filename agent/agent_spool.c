@@ -21,6 +21,7 @@ struct agent_spool {
 	sqlite3 *db;
 	int64_t max_events;
 	int64_t count;          /* rows in the spool, kept in step with inserts/deletes */
+	int in_batch;           /* inside agent_spool_begin .. agent_spool_commit */
 	sqlite3_stmt *ins, *peek, *ack, *cnt, *next, *drop;
 };
 
@@ -104,7 +105,7 @@ int agent_spool_append(struct agent_spool *sp, json_t *ev, char *err, size_t err
 		}
 		return 1;
 	}
-	if (vg_db_exec(sp->db, "BEGIN IMMEDIATE", err, errlen) < 0)
+	if (vg_db_exec(sp->db, "SAVEPOINT one", err, errlen) < 0)
 		return -1;
 	if (sqlite3_step(sp->next) != SQLITE_ROW) {
 		snprintf(err, errlen, "spool: next seq: %s", sqlite3_errmsg(sp->db));
@@ -124,11 +125,12 @@ int agent_spool_append(struct agent_spool *sp, json_t *ev, char *err, size_t err
 	sqlite3_clear_bindings(sp->ins);
 	if (rc != SQLITE_DONE || sqlite3_last_insert_rowid(sp->db) != seq) {
 		snprintf(err, errlen, "spool: insert: %s", sqlite3_errmsg(sp->db));
-		rc = -1;
 		goto rollback;
 	}
 	free(text);
-	if (vg_db_exec(sp->db, "COMMIT", err, errlen) < 0)
+	/* Outside a batch RELEASE commits (and syncs) at once; inside one it
+	 * folds the event into the batch's transaction. */
+	if (vg_db_exec(sp->db, "RELEASE one", err, errlen) < 0)
 		goto rollback_nofree;
 	sp->count++;
 	return 0;
@@ -136,8 +138,33 @@ rollback:
 	free(text);
 rollback_nofree:;
 	char tmp[64];
-	vg_db_exec(sp->db, "ROLLBACK", tmp, sizeof tmp);
+	vg_db_exec(sp->db, "ROLLBACK TO one", tmp, sizeof tmp);
+	vg_db_exec(sp->db, "RELEASE one", tmp, sizeof tmp);
 	return -1;
+}
+
+int agent_spool_begin(struct agent_spool *sp, char *err, size_t errlen)
+{
+	if (sp->in_batch)
+		return 0;
+	if (vg_db_exec(sp->db, "BEGIN IMMEDIATE", err, errlen) < 0)
+		return -1;
+	sp->in_batch = 1;
+	return 0;
+}
+
+int agent_spool_commit(struct agent_spool *sp, char *err, size_t errlen)
+{
+	if (!sp->in_batch)
+		return 0;
+	sp->in_batch = 0;
+	if (vg_db_exec(sp->db, "COMMIT", err, errlen) < 0) {
+		char tmp[64];
+		vg_db_exec(sp->db, "ROLLBACK", tmp, sizeof tmp);
+		sp->count = count_rows(sp);
+		return -1;
+	}
+	return 0;
 }
 
 int agent_spool_peek(struct agent_spool *sp, size_t max_events, size_t max_bytes,

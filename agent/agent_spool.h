@@ -27,6 +27,13 @@ void agent_spool_close(struct agent_spool *sp);
  * stored, 1 when dropped because the spool is full, -1 on error (err set). */
 int agent_spool_append(struct agent_spool *sp, json_t *ev, char *err, size_t errlen);
 
+/* Groups the appends that follow into one transaction, committed (and
+ * synced once) by agent_spool_commit. Intake uses this to write a burst of
+ * audit records with one fsync; nothing is acknowledged to anyone before the
+ * commit. Returns 0 or -1. */
+int agent_spool_begin(struct agent_spool *sp, char *err, size_t errlen);
+int agent_spool_commit(struct agent_spool *sp, char *err, size_t errlen);
+
 /* A batch of the oldest spooled events as NDJSON text, in seq order. */
 struct agent_batch {
 	char *ndjson;          /* malloc'd; one event per line */

@@ -70,6 +70,7 @@ static void report_drops(struct agent *a)
 		snprintf(msg, sizeof msg, "%lld events dropped while the spool was full", (long long)n);
 		vg_warn("%s", msg);
 		agent_emit_health(a, "spool_drop", msg);
+		agent_flush(a);
 	}
 }
 
@@ -144,6 +145,7 @@ static int run(struct agent *a)
 		goto out;
 	}
 	agent_emit_health(a, "start", "vigil-agent " VIGIL_VERSION);
+	agent_flush(a);
 	vg_info("running on %s: collector %s, spool %s, PAM socket %s, audit %s", a->cfg.host,
 	        a->cfg.collector, a->cfg.spool, a->cfg.socket,
 	        a->cfg.audit == AGENT_AUDIT_NETLINK ? "netlink" : a->cfg.audit == AGENT_AUDIT_STDIN ? "stdin" : "off");
@@ -190,6 +192,7 @@ static int run(struct agent *a)
 				}
 			}
 		}
+		agent_flush(a);
 		now = vg_time_mono_ns();
 		if (now >= next_tick) {
 			next_tick = now + 1000000000LL;
@@ -205,8 +208,10 @@ static int run(struct agent *a)
 			         (long long)atomic_load(&ship.sent), (long long)atomic_load(&ship.batches));
 			agent_emit_health(a, "heartbeat", msg);
 		}
+		agent_flush(a);
 	}
 	agent_emit_health(a, "stop", rc == 0 ? "clean stop" : "stopping on error");
+	agent_flush(a);
 	agent_ship_stop(&ship);
 out:
 	if (audit_fd >= 0 && audit_fd != STDIN_FILENO)

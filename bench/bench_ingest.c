@@ -2,9 +2,9 @@
  * bench_ingest: ingest throughput of vigil-collector, and the raw SQLite
  * reference it is compared with.
  *
- *   bench_ingest ingest --url URL --tokens FILE --events FILE [--gzip]
+ *   bench_ingest ingest --url URL (--tokens FILE | --token TOKEN) --events FILE [--gzip]
  *                [--batch 1000] [--max-batches 400] [--max-seconds 60]
- *                [--seq-offset K] [--label NAME]
+ *                [--seq-offset K] [--label NAME] [--parallel N]
  *   bench_ingest raw --db PATH --events FILE [--batch 1000]
  *                [--max-batches 400] [--max-seconds 60]
  *   bench_ingest free-port
@@ -14,8 +14,8 @@
  * host, taken round-robin over the hosts, as a fleet of agents would send
  * them. The tokens file has one "HOST TOKEN" pair a line (an agent enrolled
  * per host, so (agent, seq) identities never collide); a line "* TOKEN"
- * serves every host not listed, and then seq is renumbered per batch order
- * so that one agent never repeats a seq.
+ * (or --token TOKEN) serves every host not listed, and then seq is
+ * renumbered in batch order so that one agent never repeats a seq.
  *
  * ingest: every batch body is built (and gzip-compressed with --gzip) before
  * the clock starts; then the batches are POSTed one after another as
@@ -23,7 +23,10 @@
  *   ingest label=L events_per_s=N p50_ms=X p99_ms=Y batches=B events=E
  *          accepted=A duplicate=D quarantined=Q seconds=S connections=C ...
  * --seq-offset adds K to every seq so a second run over the same file
- * stores new events instead of duplicates.
+ * stores new events instead of duplicates. --parallel N splits the agents
+ * over N processes with one connection each (agent h goes to process h % N),
+ * so N batches are in flight at once; events/s is then over the union of
+ * their runs.
  *
  * raw: the same rows (same batches, same table shape and index as the
  * collector's events table, same pragmas through vg_db_open: WAL,
@@ -50,6 +53,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -84,12 +88,13 @@ static size_t nbatches;
 static char *wildcard_token;
 
 static struct {
-	const char *url, *tokens, *events, *db, *label;
+	const char *url, *tokens, *token, *events, *db, *label;
 	size_t batch;
 	size_t max_batches;
 	double max_seconds;
 	int gzip;
 	long long seq_offset;
+	int parallel;
 } opt = {.batch = 1000, .max_batches = 400, .max_seconds = 60, .label = "plain"};
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -337,18 +342,21 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *cls)
 	return n;
 }
 
-static int run_ingest(void)
-{
-	if (!opt.url || !opt.tokens || !opt.events)
-		die("ingest needs --url, --tokens and --events");
-	load_events(opt.events);
-	load_tokens(opt.tokens);
-	plan_batches();
-	build_bodies();
+/* What one connection did. */
+struct result {
+	size_t done, events, bytes;
+	long long accepted, duplicate, quarantined, connects;
+	int failures;
+	double t_start, t_end;
+};
 
+/* Posts the batches whose host falls to worker `worker` of `nworkers` (every
+ * batch when nworkers is 1) over one keep-alive connection. lat[] receives
+ * one latency per successful batch. */
+static void post_batches(int worker, int nworkers, struct result *res, double *lat)
+{
 	char url[1024];
 	snprintf(url, sizeof url, "%s/v1/events", opt.url);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	CURL *c = curl_easy_init();
 	if (!c)
 		die("curl_easy_init");
@@ -372,13 +380,12 @@ static int run_ingest(void)
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
 
-	double *lat = xrealloc(NULL, nbatches * sizeof *lat);
-	size_t done = 0, events = 0, bytes = 0;
-	long long accepted = 0, duplicate = 0, quarantined = 0, connects = 0;
-	int failures = 0;
-	double t_start = now_s(), t_end = t_start;
+	memset(res, 0, sizeof *res);
+	res->t_start = res->t_end = now_s();
 	for (size_t i = 0; i < nbatches; i++) {
 		struct batch *b = &batches[i];
+		if (b->host % nworkers != worker)
+			continue;
 		r.len = 0;
 		r.buf[0] = '\0';
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs[b->host]);
@@ -390,12 +397,14 @@ static int run_ingest(void)
 		long status = 0, nc = 0;
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 		curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &nc);
-		connects += nc;
+		res->connects += nc;
 		if (rc != CURLE_OK || status != 200) {
 			fprintf(stderr, "bench_ingest: batch %zu (%s): %s, HTTP %ld: %s\n", i,
 			        hosts[b->host].name, curl_easy_strerror(rc), status, r.buf);
-			if (++failures >= 3)
-				die("giving up after %d failed batches", failures);
+			if (++res->failures >= 3) {
+				fprintf(stderr, "bench_ingest: giving up after %d failed batches\n", res->failures);
+				break;
+			}
 			continue;
 		}
 		json_t *j = json_loads(r.buf, 0, NULL);
@@ -404,34 +413,136 @@ static int run_ingest(void)
 		                      &q) < 0)
 			fprintf(stderr, "bench_ingest: batch %zu: unexpected reply %s\n", i, r.buf);
 		json_decref(j);
-		accepted += a;
-		duplicate += d;
-		quarantined += q;
-		lat[done++] = (t1 - t0) * 1000.0;
-		events += b->n;
-		bytes += b->len;
-		t_end = t1;
-		if (t1 - t_start > opt.max_seconds)
+		res->accepted += a;
+		res->duplicate += d;
+		res->quarantined += q;
+		lat[res->done++] = (t1 - t0) * 1000.0;
+		res->events += b->n;
+		res->bytes += b->len;
+		res->t_end = t1;
+		if (t1 - res->t_start > opt.max_seconds)
 			break;
 	}
-	double secs = t_end - t_start;
-	if (!done || secs <= 0)
+	for (int h = 0; h < nhosts; h++)
+		curl_slist_free_all(hdrs[h]);
+	free(hdrs);
+	curl_easy_cleanup(c);
+}
+
+static void write_all(int fd, const void *p, size_t n)
+{
+	const char *q = p;
+	while (n) {
+		ssize_t w = write(fd, q, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			_exit(1);
+		q += w;
+		n -= (size_t)w;
+	}
+}
+
+static int read_all(int fd, void *p, size_t n)
+{
+	char *q = p;
+	while (n) {
+		ssize_t r = read(fd, q, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		q += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static int run_ingest(void)
+{
+	if (!opt.url || (!opt.tokens && !opt.token) || !opt.events)
+		die("ingest needs --url, --tokens FILE or --token TOKEN, and --events");
+	load_events(opt.events);
+	if (opt.token)
+		wildcard_token = strdup(opt.token);
+	if (opt.tokens)
+		load_tokens(opt.tokens);
+	plan_batches();
+	build_bodies();
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+
+	int nw = opt.parallel > 0 ? opt.parallel : 1;
+	if (nw > nhosts)
+		nw = nhosts;
+	double *lat = xrealloc(NULL, nbatches * sizeof *lat);
+	struct result tot = {0};
+	size_t nlat = 0;
+
+	if (nw == 1) {
+		post_batches(0, 1, &tot, lat);
+		nlat = tot.done;
+	} else {
+		/* One process (and connection) per group of agents, as independent
+		 * agents would be; results come back through a pipe each. */
+		pid_t *pids = xrealloc(NULL, (size_t)nw * sizeof *pids);
+		int *fds = xrealloc(NULL, (size_t)nw * sizeof *fds);
+		tot.t_start = 1e300;
+		for (int w = 0; w < nw; w++) {
+			int pfd[2];
+			if (pipe(pfd) < 0)
+				die("pipe: %s", strerror(errno));
+			fflush(NULL);
+			if ((pids[w] = fork()) < 0)
+				die("fork: %s", strerror(errno));
+			if (pids[w] == 0) {
+				struct result r;
+				close(pfd[0]);
+				post_batches(w, nw, &r, lat);
+				write_all(pfd[1], &r, sizeof r);
+				write_all(pfd[1], lat, r.done * sizeof *lat);
+				_exit(0);
+			}
+			close(pfd[1]);
+			fds[w] = pfd[0];
+		}
+		for (int w = 0; w < nw; w++) {
+			struct result r;
+			if (read_all(fds[w], &r, sizeof r) < 0 ||
+			    read_all(fds[w], lat + nlat, r.done * sizeof *lat) < 0)
+				die("worker %d died", w);
+			close(fds[w]);
+			waitpid(pids[w], NULL, 0);
+			nlat += r.done;
+			tot.done += r.done;
+			tot.events += r.events;
+			tot.bytes += r.bytes;
+			tot.accepted += r.accepted;
+			tot.duplicate += r.duplicate;
+			tot.quarantined += r.quarantined;
+			tot.connects += r.connects;
+			tot.failures += r.failures;
+			if (r.done && r.t_start < tot.t_start)
+				tot.t_start = r.t_start;
+			if (r.t_end > tot.t_end)
+				tot.t_end = r.t_end;
+		}
+	}
+	double secs = tot.t_end - tot.t_start;
+	if (!tot.done || secs <= 0)
 		die("no batch succeeded");
-	double p50 = percentile(lat, done, 0.50), p99 = percentile(lat, done, 0.99);
-	double pmax = percentile(lat, done, 1.0);
+	double p50 = percentile(lat, nlat, 0.50), p99 = percentile(lat, nlat, 0.99);
+	double pmax = percentile(lat, nlat, 1.0);
 	printf("ingest label=%s events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f batches=%zu "
 	       "events=%zu accepted=%lld duplicate=%lld quarantined=%lld seconds=%.3f "
 	       "mb_per_s=%.1f connections=%lld failures=%d\n",
-	       opt.label, (double)events / secs, p50, p99, pmax, done, events, accepted, duplicate,
-	       quarantined, secs, (double)bytes / secs / 1e6, connects, failures);
-	if (accepted + duplicate + quarantined != (long long)events)
+	       opt.label, (double)tot.events / secs, p50, p99, pmax, tot.done, tot.events, tot.accepted,
+	       tot.duplicate, tot.quarantined, secs, (double)tot.bytes / secs / 1e6, tot.connects,
+	       tot.failures);
+	if (tot.accepted + tot.duplicate + tot.quarantined != (long long)tot.events)
 		fprintf(stderr, "bench_ingest: warning: %zu events sent but the collector counted %lld\n",
-		        events, accepted + duplicate + quarantined);
-	for (int h = 0; h < nhosts; h++)
-		curl_slist_free_all(hdrs[h]);
-	curl_easy_cleanup(c);
+		        tot.events, tot.accepted + tot.duplicate + tot.quarantined);
 	curl_global_cleanup();
-	return failures ? 1 : 0;
+	return tot.failures ? 1 : 0;
 }
 
 /* ---- raw SQLite reference ----------------------------------------------- */
@@ -571,8 +682,9 @@ static size_t parse_size(const char *s, const char *what)
 
 static void usage(FILE *f)
 {
-	fputs("usage: bench_ingest ingest --url URL --tokens FILE --events FILE [--gzip] [--batch N]\n"
-	      "                    [--max-batches N] [--max-seconds S] [--seq-offset K] [--label NAME]\n"
+	fputs("usage: bench_ingest ingest --url URL (--tokens FILE | --token T) --events FILE [--gzip]\n"
+	      "                    [--batch N] [--max-batches N] [--max-seconds S] [--seq-offset K]\n"
+	      "                    [--label NAME] [--parallel N]\n"
 	      "       bench_ingest raw --db PATH --events FILE [--batch N] [--max-batches N]\n"
 	      "                    [--max-seconds S]\n"
 	      "       bench_ingest free-port\n", f);
@@ -599,6 +711,7 @@ int main(int argc, char **argv)
 		i++;
 		if (strcmp(a, "--url") == 0) opt.url = v;
 		else if (strcmp(a, "--tokens") == 0) opt.tokens = v;
+		else if (strcmp(a, "--token") == 0) opt.token = v;
 		else if (strcmp(a, "--events") == 0) opt.events = v;
 		else if (strcmp(a, "--db") == 0) opt.db = v;
 		else if (strcmp(a, "--label") == 0) opt.label = v;
@@ -606,6 +719,7 @@ int main(int argc, char **argv)
 		else if (strcmp(a, "--max-batches") == 0) opt.max_batches = parse_size(v, a);
 		else if (strcmp(a, "--max-seconds") == 0) opt.max_seconds = (double)parse_size(v, a);
 		else if (strcmp(a, "--seq-offset") == 0) opt.seq_offset = strtoll(v, NULL, 10);
+		else if (strcmp(a, "--parallel") == 0) opt.parallel = (int)parse_size(v, a);
 		else {
 			usage(stderr);
 			return 2;

@@ -220,7 +220,8 @@ static void write_policy(FILE *f, long nres)
 	static const char *const sched_names[] = {"office", "extended", "early"};
 	for (int i = 0; i < npersons; i++) {
 		const struct person *p = &persons[i];
-		int gy = 2015 + rn(10);
+		/* Granted before the review falls due, also for expired clearances. */
+		int gy = p->status == ST_EXPIRED ? 2015 + rn(6) : 2015 + rn(10);
 		date_str(gy, 1 + rn(12), 1 + rn(28), d1);
 		if (p->status == ST_EXPIRED)
 			rand_date(2024, 2025, d2);
@@ -267,6 +268,8 @@ static void write_policy(FILE *f, long nres)
 		const struct project *pj = &projects[r / AREAS];
 		int area = (int)(r % AREAS);
 		int lvl = area < 8 ? pj->level : (pj->level > 0 ? pj->level - 1 : 0);
+		if (pj->comp >= 0 && lvl < comp_min_level(pj->comp))
+			lvl = comp_min_level(pj->comp);   /* a compartment sets a floor */
 		fprintf(f, "  { id = \"r%06ld\"; path = \"/srv/proj/%04ld/area%d/\"; level = \"%s\";",
 		        r + 1, r / AREAS, area, level_names[lvl]);
 		if (pj->comp >= 0)
@@ -416,17 +419,21 @@ static int pick_person(int status_ok(const struct person *))
 	return -1;
 }
 
-static int ok_normal(const struct person *p) { return p->status == ST_ACTIVE && p->nproj > 0; }
+/* Who acts. UNCLASSIFIED persons have no workstation access (ws-* is
+ * CONFIDENTIAL), so they never act; each violation kind picks people for
+ * whom it is the only thing wrong. */
+static bool usable(const struct person *p) { return p->level >= L_C && p->nproj > 0; }
+static int ok_normal(const struct person *p) { return usable(p) && p->status == ST_ACTIVE; }
 static int ok_lapsed(const struct person *p)
 {
-	return (p->status == ST_SUSPENDED || p->status == ST_REVOKED || p->status == ST_EXPIRED) &&
-	       p->nproj > 0;
+	return usable(p) &&
+	       (p->status == ST_SUSPENDED || p->status == ST_REVOKED || p->status == ST_EXPIRED);
 }
-static int ok_below_ts(const struct person *p) { return p->status == ST_ACTIVE && p->level < L_TS; }
-static int ok_cleared(const struct person *p) { return p->status == ST_ACTIVE && p->level >= L_S; }
-static int ok_early(const struct person *p) { return p->status == ST_ACTIVE && p->sched == SCH_EARLY && p->nproj > 0; }
-static int ok_nolab(const struct person *p) { return p->status == ST_ACTIVE && !p->lab; }
-static int ok_nosudo(const struct person *p) { return p->status == ST_ACTIVE && !p->sudo; }
+static int ok_below_ts(const struct person *p) { return ok_normal(p) && p->level < L_TS; }
+static int ok_cleared(const struct person *p) { return ok_normal(p) && p->level >= L_S; }
+static int ok_early(const struct person *p) { return ok_normal(p) && p->sched == SCH_EARLY; }
+static int ok_nolab(const struct person *p) { return ok_normal(p) && !p->lab; }
+static int ok_nosudo(const struct person *p) { return ok_normal(p) && !p->sudo; }
 
 static int person_host(const struct person *p)
 {
@@ -440,7 +447,11 @@ static void normal_event(struct ev *e)
 	const struct person *p;
 	int64_t tod = now_ms % VG_MS_PER_DAY;
 	do {
-		i = pick_person(ok_normal);
+		if ((i = pick_person(ok_normal)) < 0) {
+			ev_reset(e, -1, rn(NWS));   /* nobody can act: a heartbeat */
+			e->kind = "agent";
+			return;
+		}
 		p = &persons[i];
 	} while (p->sched == SCH_EARLY && tod >= 13 * 3600000LL);
 	ev_reset(e, i, person_host(p));
@@ -478,6 +489,7 @@ static void normal_event(struct ev *e)
 		e->ruser = "root";
 		e->result = "success";
 		e->tty = "pts/1";
+		e->exe = "/usr/bin/sudo";
 	} else {
 		ev_reset(e, -1, e->host);
 		e->kind = "agent";
@@ -553,6 +565,7 @@ static bool violation_event(struct ev *e)
 		e->ruser = "root";
 		e->result = "success";
 		e->tty = "pts/0";
+		e->exe = "/usr/bin/sudo";
 		return true;
 	}
 }

@@ -2,15 +2,16 @@
 # vigil benchmarks: bench/run.sh BUILD   (run by `make bench` with build/rel)
 #
 # Builds nothing: `make bench` has built BUILD/bin/vigil-collector and
-# BUILD/bench/*. Generates a synthetic organisation (bench/gen_org), starts
-# vigil-collector pinned to CPU 0 on a free loopback port with a database in
-# a temporary directory, posts the generated events from CPU 1
-# (bench/bench_ingest), samples the collector's memory, runs the raw SQLite
-# reference and, when it was built, bench/bench_policy; then prints a summary
-# against the targets. See docs/benchmarks.md.
+# BUILD/bench/*. Generates a synthetic organisation (bench/gen_org), then for
+# each ingest scenario starts vigil-collector on a fresh database in a
+# temporary directory, on a free loopback port, pinned to CPU 0, enrols one
+# agent per generated host, posts the generated events from CPU 1
+# (bench/bench_ingest) and samples the collector's memory. Then it runs the
+# raw SQLite reference on CPU 0 and, when it was built, bench/bench_policy,
+# and prints a summary against the targets. See docs/benchmarks.md.
 #
 # Environment: VIGIL_BENCH_PERSONS (10000), VIGIL_BENCH_RESOURCES (100000),
-# VIGIL_BENCH_EVENTS (400000), VIGIL_BENCH_BATCHES (400),
+# VIGIL_BENCH_EVENTS (400000), VIGIL_BENCH_BATCHES (400, of 1000 events),
 # VIGIL_BENCH_KEEP=1 keeps the temporary directory,
 # VIGIL_BENCH_STRICT=1 exits 1 when a target is missed.
 set -u
@@ -42,6 +43,7 @@ NCPU=$(nproc 2>/dev/null || echo 1)
 SRV_CPU=0
 CLI_CPU=1
 [ "$NCPU" -ge 2 ] || CLI_CPU=0
+HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/vigil-bench.XXXXXX")
 PID=
@@ -68,6 +70,9 @@ ms() { t=$(date +%s%N); echo $((t / 1000000)); }
 kv() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status" 2>/dev/null; }
 mb() { awk -v k="${1:-0}" 'BEGIN {printf "%.1f", k / 1024}'; }
+maxof() { printf '%s\n' "$@" | sort -n | tail -n 1; }
+# cpu_ms PID: user + system CPU time of a process so far, in ms.
+cpu_ms() { sed 's/.*) //' "/proc/$1/stat" | awk -v hz="$HZ" '{printf "%d", ($12 + $13) * 1000 / hz}'; }
 
 echo "bench: workdir $T; collector on CPU $SRV_CPU, client on CPU $CLI_CPU"
 
@@ -78,7 +83,6 @@ echo "$GENOUT  ($(($(ms) - t0)) ms)"
 POLICY=$T/org/policy.cfg
 POLICY_MB=$(du -m "$POLICY" | awk '{print $1}')
 
-# 2. Collector configuration and agent tokens (one agent per host).
 PORT=$("$INGEST" free-port) || exit 1
 cat >"$T/collector.conf" <<EOF
 listen = "127.0.0.1:$PORT";
@@ -88,14 +92,8 @@ max_body = 16777216;
 threads = 4;
 log_level = "info";
 EOF
-: >"$T/tokens.txt"
-while read -r host; do
-	tok=$("$COLLECTOR" -c "$T/collector.conf" agent add "$host") || { echo "bench: agent add $host failed" >&2; exit 1; }
-	echo "$host $tok" >>"$T/tokens.txt"
-done <"$T/org/hosts.txt"
-echo "bench: $(wc -l <"$T/tokens.txt") agents enrolled"
 
-# 3. Policy load time: validation loads and compiles the policy once.
+# 2. Policy load time: validation loads and compiles the policy once.
 t0=$(ms)
 timeout 120 taskset -c $SRV_CPU "$COLLECTOR" -c "$T/collector.conf" -t >"$T/validate.out" 2>"$T/validate.err"
 vrc=$?
@@ -107,87 +105,128 @@ if [ $vrc -ne 0 ]; then
 fi
 echo "bench: $(cat "$T/validate.out") [$LOAD_MS ms, $(wc -l <"$T/validate.err") diagnostics]"
 
-# 4. The collector, on one core.
-t0=$(ms)
-taskset -c $SRV_CPU "$COLLECTOR" -c "$T/collector.conf" 2>"$T/collector.log" &
-PID=$!
-i=0
-until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
-	if ! kill -0 "$PID" 2>/dev/null || [ $i -ge 600 ]; then
-		echo "bench: collector did not become healthy" >&2
-		tail -n 20 "$T/collector.log" >&2
-		exit 1
-	fi
-	sleep 0.1
-	i=$((i + 1))
-done
-START_MS=$(($(ms) - t0))
-RSS_IDLE=$(status_kb "$PID" VmRSS)
-HWM_START=$(status_kb "$PID" VmHWM)
-echo "bench: collector pid $PID healthy on port $PORT after $START_MS ms; VmRSS $(mb "$RSS_IDLE") MB, VmHWM $(mb "$HWM_START") MB"
-
-# Memory sampler: VmRSS every 100 ms while the collector runs.
-(
-	while [ -r "/proc/$PID/status" ]; do
-		awk '$1 == "VmRSS:" {print $2}' "/proc/$PID/status" 2>/dev/null
+# start_collector: fresh database, one agent per host, collector on CPU 0.
+# Sets PID, START_MS, RSS_IDLE; starts the VmRSS sampler.
+start_collector() {
+	rm -f "$T"/vigil.db*
+	: >"$T/tokens.txt"
+	while read -r host; do
+		tok=$("$COLLECTOR" -c "$T/collector.conf" agent add "$host") ||
+			{ echo "bench: agent add $host failed" >&2; exit 1; }
+		echo "$host $tok" >>"$T/tokens.txt"
+	done <"$T/org/hosts.txt"
+	t0=$(ms)
+	taskset -c $SRV_CPU "$COLLECTOR" -c "$T/collector.conf" 2>>"$T/collector.log" &
+	PID=$!
+	i=0
+	until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
+		if ! kill -0 "$PID" 2>/dev/null || [ $i -ge 600 ]; then
+			echo "bench: collector did not become healthy" >&2
+			tail -n 20 "$T/collector.log" >&2
+			exit 1
+		fi
 		sleep 0.1
+		i=$((i + 1))
 	done
-) >"$T/rss.samples" 2>/dev/null &
-SAMPLER=$!
+	START_MS=$(($(ms) - t0))
+	RSS_IDLE=$(status_kb "$PID" VmRSS)
+	echo "bench: collector pid $PID healthy on port $PORT after $START_MS ms;" \
+	     "$(wc -l <"$T/tokens.txt") agents; VmRSS $(mb "$RSS_IDLE") MB, VmHWM $(mb "$(status_kb "$PID" VmHWM)") MB"
+	(
+		while [ -r "/proc/$PID/status" ]; do
+			awk '$1 == "VmRSS:" {print $2}' "/proc/$PID/status" 2>/dev/null
+			sleep 0.1
+		done
+	) >>"$T/rss.samples" 2>/dev/null &
+	SAMPLER=$!
+}
 
-# 5. Ingest: plain NDJSON, then gzip (new seq numbers, so not duplicates).
-run_ingest() {
-	timeout 150 taskset -c $CLI_CPU "$INGEST" ingest --url "http://127.0.0.1:$PORT" \
+# stop_collector: reads the counters, stops the collector by pid. Sets
+# HWM, RSS_AFTER, ANOMALIES, DB_MB.
+stop_collector() {
+	RSS_AFTER=$(status_kb "$PID" VmRSS)
+	HWM=$(status_kb "$PID" VmHWM)
+	ANOMALIES=$(curl -sf "http://127.0.0.1:$PORT/metrics" |
+		awk '/^vigil_anomalies_total/ {s += $NF} END {printf "%d", s}')
+	kill "$SAMPLER" 2>/dev/null
+	wait "$SAMPLER" 2>/dev/null
+	SAMPLER=
+	kill -TERM "$PID"
+	i=0
+	while kill -0 "$PID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	if kill -0 "$PID" 2>/dev/null; then
+		echo "bench: collector did not stop on SIGTERM within 10 s" >&2
+		kill -KILL "$PID" 2>/dev/null
+	fi
+	wait "$PID" 2>/dev/null
+	PID=
+	DB_MB=$(du -cm "$T"/vigil.db* 2>/dev/null | awk 'END {print $1}')
+}
+
+# ingest CPUS ARGS...: the ingest client, bounded in batches and time.
+ingest() {
+	cpus=$1
+	shift
+	timeout 150 taskset -c "$cpus" "$INGEST" ingest --url "http://127.0.0.1:$PORT" \
 		--tokens "$T/tokens.txt" --events "$T/org/events.ndjson" --batch 1000 \
 		--max-batches "$BATCHES" --max-seconds 60 "$@"
 }
-PLAIN=$(run_ingest --label plain) || { echo "bench: ingest failed" >&2; tail -n 20 "$T/collector.log" >&2; exit 1; }
+
+: >"$T/rss.samples"
+
+# 3. Headline: plain NDJSON, one agent connection at a time, collector on one core.
+start_collector
+c0=$(cpu_ms "$PID")
+PLAIN=$(ingest $CLI_CPU --label plain) || { echo "bench: ingest failed" >&2; tail -n 20 "$T/collector.log" >&2; exit 1; }
+c1=$(cpu_ms "$PID")
 echo "$PLAIN"
-RSS_AFTER_PLAIN=$(status_kb "$PID" VmRSS)
-GZIP=$(run_ingest --label gzip --gzip --seq-offset 1000000000) || { echo "bench: gzip ingest failed" >&2; exit 1; }
-echo "$GZIP"
+CPU_US=$(awk -v c=$((c1 - c0)) -v n="$(kv "$PLAIN" events)" 'BEGIN {printf "%.1f", (n > 0) ? c * 1000 / n : 0}')
+UTIL=$(awk -v c=$((c1 - c0)) -v s="$(kv "$PLAIN" seconds)" 'BEGIN {printf "%.0f", (s > 0) ? c / s / 10 : 0}')
 sleep 0.3
-RSS_AFTER=$(status_kb "$PID" VmRSS)
-HWM_END=$(status_kb "$PID" VmHWM)
-kill "$SAMPLER" 2>/dev/null
-wait "$SAMPLER" 2>/dev/null
-SAMPLER=
-RSS_MAX=$(sort -n "$T/rss.samples" | tail -n 1)
-[ -n "$RSS_MAX" ] || RSS_MAX=$RSS_AFTER
+stop_collector
+HWM_PLAIN=$HWM RSS_IDLE_PLAIN=$RSS_IDLE RSS_AFTER_PLAIN=$RSS_AFTER START_PLAIN=$START_MS
+ANOM_PLAIN=$ANOMALIES DB_PLAIN=$DB_MB
 
-ANOMALIES=$(curl -sf "http://127.0.0.1:$PORT/metrics" | awk '/^vigil_anomalies_total/ {s += $NF} END {printf "%d", s}')
+# 4. The same with gzip bodies, on a fresh database.
+start_collector
+GZIP=$(ingest $CLI_CPU --label gzip --gzip) || { echo "bench: gzip ingest failed" >&2; exit 1; }
+echo "$GZIP"
+stop_collector
+HWM_GZIP=$HWM
 
-# 6. Stop the collector (by pid).
-kill -TERM "$PID"
-i=0
-while kill -0 "$PID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-if kill -0 "$PID" 2>/dev/null; then
-	echo "bench: collector did not stop on SIGTERM within 10 s" >&2
-	kill -KILL "$PID" 2>/dev/null
+# 5. Informational: 4 agents at once, collector free to use every CPU
+# (shared with the client), to show what more cores buy.
+PAR=
+HWM_PAR=0
+if [ "$NCPU" -ge 2 ]; then
+	start_collector
+	if taskset -a -p -c 0-$((NCPU - 1)) "$PID" >/dev/null 2>&1; then
+		PAR=$(ingest 0-$((NCPU - 1)) --label parallel4 --parallel 4) ||
+			{ echo "bench: parallel ingest failed" >&2; exit 1; }
+		echo "$PAR"
+	fi
+	stop_collector
+	HWM_PAR=$HWM
 fi
-wait "$PID" 2>/dev/null
-PID=
-DB_MB=$(du -cm "$T"/vigil.db* 2>/dev/null | awk 'END {print $1}')
+RSS_MAX=$(sort -n "$T/rss.samples" | tail -n 1)
+HWM_MAX=$(maxof "$HWM_PLAIN" "$HWM_GZIP" "$HWM_PAR")
 
-# 7. Raw SQLite reference: the same rows on the same core and disk.
+# 6. Raw SQLite reference: the same rows on the same core and disk.
 RAW=$(timeout 150 taskset -c $SRV_CPU "$INGEST" raw --db "$T/raw.db" --events "$T/org/events.ndjson" \
 	--batch 1000 --max-batches "$BATCHES" --max-seconds 60) || { echo "bench: raw SQLite run failed" >&2; exit 1; }
 echo "$RAW"
 rm -f "$T"/raw.db*
 
-# 8. Policy decision benchmark, when someone has written one.
+# 7. Policy decision benchmark, when someone has written one.
 POLLINE=
 if [ -x "$POLBENCH" ]; then
 	POLLINE=$(timeout 120 taskset -c $SRV_CPU "$POLBENCH" "$POLICY" 2>&1) || echo "bench: bench_policy failed" >&2
 	printf '%s\n' "$POLLINE"
 fi
 
-# 9. Summary.
+# 8. Summary.
 EPS=$(kv "$PLAIN" events_per_s)
-EPS_GZ=$(kv "$GZIP" events_per_s)
 RAWR=$(kv "$RAW" rows_per_s)
-EVN=$(kv "$PLAIN" events)
-EVN_GZ=$(kv "$GZIP" events)
 missed=0
 verdict() { # verdict VALUE OP TARGET
 	if awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN {exit !((op == ">=") ? v >= t : v <= t)}'; then
@@ -196,30 +235,36 @@ verdict() { # verdict VALUE OP TARGET
 		echo MISS
 	fi
 }
-row() { printf '  %-44s %14s   %-12s %s\n' "$1" "$2" "$3" "$4"; }
+row() { printf '  %-46s %15s   %-10s %s\n' "$1" "$2" "$3" "$4"; }
 RATIO=$(awk -v a="$EPS" -v b="$RAWR" 'BEGIN {printf "%.2f", (b > 0) ? a / b : 0}')
 V1=$(verdict "$EPS" ">=" $T_EPS)
 V2=$(verdict "$RATIO" ">=" $T_RAW_RATIO)
-V3=$(verdict "$(mb "$HWM_END")" "<=" $T_RSS_MB)
+V3=$(verdict "$(mb "$HWM_MAX")" "<=" $T_RSS_MB)
 V4=$(verdict "$(mb "$RSS_MAX")" "<=" $T_RSS_MB)
 for v in "$V1" "$V2" "$V3" "$V4"; do [ "$v" = PASS ] || missed=1; done
 
 echo
-echo "vigil benchmark summary ($(date -u +%Y-%m-%dT%H:%MZ), $(uname -m), $NCPU CPUs; $PERSONS persons, $RESOURCES resources, policy ${POLICY_MB} MB)"
+echo "vigil benchmark summary ($(date -u +%Y-%m-%dT%H:%MZ), $(uname -m), $NCPU CPUs;" \
+     "$PERSONS persons, $RESOURCES resources, policy ${POLICY_MB} MB)"
 row "metric" "measured" "target" ""
-row "ingest, NDJSON, 1000/batch (events/s)" "$EPS" ">= $T_EPS" "$V1"
+row "ingest, NDJSON, 1000/batch, 1 core (events/s)" "$EPS" ">= $T_EPS" "$V1"
 row "  batch latency p50 / p99 (ms)" "$(kv "$PLAIN" p50_ms) / $(kv "$PLAIN" p99_ms)" "" ""
-row "ingest, NDJSON+gzip (events/s)" "$EPS_GZ" "" ""
+row "  collector CPU per event (us), CPU busy" "$CPU_US, ${UTIL}%" "" ""
+row "ingest, NDJSON+gzip, 1 core (events/s)" "$(kv "$GZIP" events_per_s)" "" ""
 row "  batch latency p50 / p99 (ms)" "$(kv "$GZIP" p50_ms) / $(kv "$GZIP" p99_ms)" "" ""
-row "raw SQLite insert (rows/s)" "$RAWR" "" ""
+if [ -n "$PAR" ]; then
+	row "ingest, 4 agents at once, $NCPU CPUs (events/s)" "$(kv "$PAR" events_per_s)" "(info)" ""
+	row "  batch latency p50 / p99 (ms)" "$(kv "$PAR" p50_ms) / $(kv "$PAR" p99_ms)" "" ""
+fi
+row "raw SQLite insert, 1 core (rows/s)" "$RAWR" "" ""
 row "ingest / raw SQLite" "$RATIO" ">= 0.33" "$V2"
-row "collector peak RSS, VmHWM (MB)" "$(mb "$HWM_END")" "<= $T_RSS_MB" "$V3"
-row "collector RSS, max during ingest (MB)" "$(mb "$RSS_MAX")" "<= $T_RSS_MB" "$V4"
-row "collector RSS idle / after ingest (MB)" "$(mb "$RSS_IDLE") / $(mb "$RSS_AFTER")" "" ""
+row "collector peak RSS, VmHWM (MB)" "$(mb "$HWM_MAX")" "<= $T_RSS_MB" "$V3"
+row "collector RSS, max sampled while serving (MB)" "$(mb "$RSS_MAX")" "<= $T_RSS_MB" "$V4"
+row "collector RSS idle / after ingest (MB)" "$(mb "$RSS_IDLE_PLAIN") / $(mb "$RSS_AFTER_PLAIN")" "" ""
 row "policy load, collector -t (ms)" "$LOAD_MS" "" ""
-row "collector start to /healthz (ms)" "$START_MS" "" ""
-row "events stored / anomalies recorded" "$(( ${EVN:-0} + ${EVN_GZ:-0} )) / $ANOMALIES" "" ""
-row "database size (MB)" "$DB_MB" "" ""
+row "collector start to /healthz (ms)" "$START_PLAIN" "" ""
+row "events stored / anomalies (plain run)" "$(kv "$PLAIN" accepted) / $ANOM_PLAIN" "" ""
+row "database size after plain run (MB)" "$DB_PLAIN" "" ""
 if [ -n "$POLLINE" ]; then
 	printf '%s\n' "$POLLINE" | sed 's/^/  bench_policy: /'
 fi

@@ -126,8 +126,12 @@ struct pol_reason {
 struct pol_decision {
 	bool allow;
 	const struct pol_person *person;     /* NULL for an unknown account */
-	const struct pol_resource *resource; /* NULL when no resource covers the path */
-	const struct pol_host *host;         /* NULL when no host rule matches */
+	/* Every resource covering the path applies (highest level, union of
+	 * compartments); this is the most restrictive of them: highest level,
+	 * then most compartments, then longest prefix. NULL when none covers
+	 * the path or the action is not a file action. */
+	const struct pol_resource *resource;
+	const struct pol_host *host;         /* first matching host rule; NULL when none */
 	int nreasons;                        /* all reasons, not just the first */
 	struct pol_reason reasons[POL_MAX_REASONS];
 	bool truncated;                      /* more than POL_MAX_REASONS found */
@@ -186,11 +190,22 @@ const char *pol_person_schedule(const struct pol_person *ps);   /* NULL: none */
 int64_t pol_person_granted(const struct pol_person *ps);
 int64_t pol_person_review_due(const struct pol_person *ps);
 
+/* The i-th resource in file order, or NULL past the end. */
+const struct pol_resource *pol_resource_at(const struct pol_policy *p, size_t i);
 const char *pol_resource_path(const struct pol_resource *r);
 /* The i-th compartment name of a resource, or NULL past the end. */
 const char *pol_resource_compartment(const struct pol_policy *p,
                                      const struct pol_resource *r, size_t i);
 const char *pol_host_level(const struct pol_host *h);         /* NULL when unset */
 bool pol_host_removable_media(const struct pol_host *h);
+
+struct vg_event;
+/* Fills req (borrowing the event's strings) for an event the policy judges
+ * and returns true: auth_success and session_open are logins; file_access
+ * maps its op (read, write, exec, attr; mount is media); exec, privilege
+ * (service = the PAM service) and media map to their actions, whatever the
+ * result. Returns false for events it does not judge: agent,
+ * auth_failure, session_close, and any event without a user. */
+bool pol_request_from_event(const struct vg_event *ev, struct pol_request *req);
 
 #endif

@@ -117,32 +117,39 @@ void pol_diag_sort(struct pol_diag *d)
 	free(tmp);
 }
 
-/* Case-insensitive Levenshtein distance; names longer than 64 are never
- * typos of ours. */
+/* Case-insensitive edit distance where swapping two neighbours counts as
+ * one edit (optimal string alignment); names longer than 64 are never typos
+ * of ours. */
 static int edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
-	int row[65];
+	int rows[3][65];
+	int *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
 	if (la > 64 || lb > 64)
 		return 1000;
 	for (size_t j = 0; j <= lb; j++)
-		row[j] = (int)j;
+		prev[j] = (int)j;
 	for (size_t i = 1; i <= la; i++) {
-		int diag = row[0];
-		row[0] = (int)i;
+		int ca = tolower((unsigned char)a[i - 1]);
+		cur[0] = (int)i;
 		for (size_t j = 1; j <= lb; j++) {
-			int up = row[j];
-			int cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-			int best = diag + cost;
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
+			int cb = tolower((unsigned char)b[j - 1]);
+			int best = prev[j - 1] + (ca != cb);
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == cb && prev2[j - 2] + 1 < best)
+				best = prev2[j - 2] + 1;
+			cur[j] = best;
 		}
+		int *t = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = t;
 	}
-	return row[lb];
+	return prev[lb];
 }
 
 const char *pol_suggest(const char *name, const void *base, size_t n, size_t stride)

@@ -63,9 +63,9 @@ int pol_reason_text(const struct pol_decision *d, const struct pol_request *req,
 		return snprintf(buf, len, "%s is cleared to %s but %s is classified %s.", who, a, res, b);
 	}
 	if (code_is(r->code, "compartment_level", &arg)) {
-		char comp[POL_REASON_LEN];
-		split2(arg, ':', comp, a, sizeof comp);
-		split2(a, '<', a, b, sizeof a);
+		char comp[POL_REASON_LEN], levels[POL_REASON_LEN];
+		split2(arg, ':', comp, levels, sizeof comp);
+		split2(levels, '<', a, b, sizeof a);
 		return snprintf(buf, len, "Compartment %s requires a %s clearance; %s is cleared to %s.",
 		                comp, b, who, a);
 	}

@@ -326,18 +326,33 @@ static bool word_ok(const char *v)
 
 /* ---- Reference resolution ----------------------------------------------- */
 
+/* "unknown level 'SECRT' (did you mean 'SECRET'?)" */
+static void ld_unknown(struct ld *L, const config_setting_t *s, const char *what,
+                       const char *name, const char *suggestion)
+{
+	if (suggestion)
+		ld_error(L, s, "unknown %s '%s' (did you mean '%s'?)", what, name, suggestion);
+	else
+		ld_error(L, s, "unknown %s '%s'", what, name);
+}
+
+/* "duplicate level 'SECRET' (first defined at policy.cfg:4)" */
+static void ld_duplicate(struct ld *L, const config_setting_t *s, const char *what,
+                         const char *name, const config_setting_t *first)
+{
+	char at[1100];
+	ld_error(L, s, "duplicate %s '%s' (first defined at %s)", what, name,
+	         ld_at(L, first, at, sizeof at));
+}
+
 static const struct pol_level *ld_level_ref(struct ld *L, const config_setting_t *s,
                                             const char *name)
 {
 	const struct pol_level *lv = pol_level_find(L->p, name);
-	const char *sug;
 	if (lv)
 		return lv;
-	sug = pol_suggest(name, L->p->levels, L->p->nlevels, sizeof *L->p->levels);
-	if (sug)
-		ld_error(L, s, "unknown level '%s' (did you mean '%s'?)", name, sug);
-	else
-		ld_error(L, s, "unknown level '%s'", name);
+	ld_unknown(L, s, "level", name, pol_suggest(name, L->p->levels, L->p->nlevels,
+	                                            sizeof *L->p->levels));
 	return NULL;
 }
 
@@ -352,15 +367,10 @@ static const struct pol_level *ld_level_member(struct ld *L, const config_settin
 static int ld_comp_ref(struct ld *L, const config_setting_t *s, const char *name)
 {
 	int id = pol_compartment_find(L->p, name);
-	const char *sug;
-	if (id >= 0)
-		return id;
-	sug = pol_suggest(name, L->p->comps, L->p->ncomps, sizeof *L->p->comps);
-	if (sug)
-		ld_error(L, s, "unknown compartment '%s' (did you mean '%s'?)", name, sug);
-	else
-		ld_error(L, s, "unknown compartment '%s'", name);
-	return -1;
+	if (id < 0)
+		ld_unknown(L, s, "compartment", name,
+		           pol_suggest(name, L->p->comps, L->p->ncomps, sizeof *L->p->comps));
+	return id;
 }
 
 /* ---- Sections ----------------------------------------------------------- */
@@ -412,8 +422,7 @@ static void load_levels(struct ld *L, const config_setting_t *sec)
 			continue;
 		for (size_t j = 0; j < p->nlevels; j++) {
 			if (strcmp(p->levels[j].name, name) == 0) {
-				ld_error(L, g, "duplicate level '%s' (first defined at %s)", name,
-				         ld_at(L, L->level_src[j], at, sizeof at));
+				ld_duplicate(L, g, "level", name, L->level_src[j]);
 				name = NULL;
 				break;
 			}
@@ -439,7 +448,6 @@ static void load_compartments(struct ld *L, const config_setting_t *sec)
 	static const char *const keys[] = {"name", "min_level"};
 	struct pol_policy *p = L->p;
 	unsigned n = section_len(sec);
-	char at[1100];
 
 	if (n > POL_MAX_COMPARTMENTS) {
 		ld_error(L, sec, "too many compartments (%u, at most %d)", n, POL_MAX_COMPARTMENTS);
@@ -471,8 +479,7 @@ static void load_compartments(struct ld *L, const config_setting_t *sec)
 			return;
 		}
 		if (existed) {
-			ld_error(L, g, "duplicate compartment '%s' (first defined at %s)", name,
-			         ld_at(L, L->comp_src[e->a], at, sizeof at));
+			ld_duplicate(L, g, "compartment", name, L->comp_src[e->a]);
 			continue;
 		}
 		L->comp_src[p->ncomps++] = g;
@@ -535,7 +542,6 @@ static void load_schedules(struct ld *L, const config_setting_t *sec)
 	static const char *const keys[] = {"name", "days", "start", "end", "tz"};
 	struct pol_policy *p = L->p;
 	unsigned n = section_len(sec);
-	char at[1100];
 
 	p->schedules = ld_alloc(L, (n ? n : 1) * sizeof *p->schedules);
 	L->sched_src = ld_alloc(L, (n ? n : 1) * sizeof *L->sched_src);
@@ -579,8 +585,7 @@ static void load_schedules(struct ld *L, const config_setting_t *sec)
 			continue;
 		for (size_t j = 0; j < p->nschedules; j++) {
 			if (strcmp(p->schedules[j].name, name) == 0) {
-				ld_error(L, g, "duplicate schedule '%s' (first defined at %s)", name,
-				         ld_at(L, L->sched_src[j], at, sizeof at));
+				ld_duplicate(L, g, "schedule", name, L->sched_src[j]);
 				name = NULL;
 				break;
 			}
@@ -598,7 +603,6 @@ static void load_hosts(struct ld *L, const config_setting_t *sec)
 	static const char *const keys[] = {"name", "level", "site", "removable_media"};
 	struct pol_policy *p = L->p;
 	unsigned n = section_len(sec);
-	char at[1100];
 
 	p->hosts = ld_alloc(L, (n ? n : 1) * sizeof *p->hosts);
 	L->host_src = ld_alloc(L, (n ? n : 1) * sizeof *L->host_src);
@@ -624,8 +628,7 @@ static void load_hosts(struct ld *L, const config_setting_t *sec)
 		}
 		for (size_t j = 0; j < p->nhosts; j++) {
 			if (strcmp(p->hosts[j].pat.glob, name) == 0) {
-				ld_error(L, g, "duplicate host '%s' (first defined at %s)", name,
-				         ld_at(L, L->host_src[j], at, sizeof at));
+				ld_duplicate(L, g, "host", name, L->host_src[j]);
 				name = NULL;
 				break;
 			}
@@ -890,7 +893,7 @@ static void load_groups(struct ld *L, const config_setting_t *pg, struct pol_per
 
 static void load_person_schedule(struct ld *L, const config_setting_t *pg, struct pol_person *ps)
 {
-	const char *name = ld_string(L, pg, "schedule", false, "person", POL_TEXT_MAX), *sug;
+	const char *name = ld_string(L, pg, "schedule", false, "person", POL_TEXT_MAX);
 	const struct pol_policy *p = L->p;
 	if (!name)
 		return;
@@ -900,12 +903,8 @@ static void load_person_schedule(struct ld *L, const config_setting_t *pg, struc
 			return;
 		}
 	}
-	sug = pol_suggest(name, p->schedules, p->nschedules, sizeof *p->schedules);
-	if (sug)
-		ld_error(L, config_setting_get_member(pg, "schedule"),
-		         "unknown schedule '%s' (did you mean '%s'?)", name, sug);
-	else
-		ld_error(L, config_setting_get_member(pg, "schedule"), "unknown schedule '%s'", name);
+	ld_unknown(L, config_setting_get_member(pg, "schedule"), "schedule", name,
+	           pol_suggest(name, p->schedules, p->nschedules, sizeof *p->schedules));
 }
 
 static void load_persons(struct ld *L, const config_setting_t *sec)
@@ -915,7 +914,6 @@ static void load_persons(struct ld *L, const config_setting_t *sec)
 	struct pol_policy *p = L->p;
 	unsigned n = section_len(sec);
 	size_t nstrs = 0, npats = 0, ngrants = 0;
-	char at[1100];
 
 	for (unsigned i = 0; i < n; i++) {
 		const config_setting_t *g = config_setting_get_elem(sec, i);
@@ -943,21 +941,19 @@ static void load_persons(struct ld *L, const config_setting_t *sec)
 		ld_keys(L, g, keys, sizeof keys / sizeof keys[0], "person");
 		id = ld_string(L, g, "id", true, "person", POL_ID_MAX);
 		name = ld_string(L, g, "name", false, "person", POL_TEXT_MAX);
-		if (!id)
-			continue;
-		ps->id = ld_strdup(L, id);
-		e = pol_htab_insert(&p->person_ids, ps->id, strlen(ps->id), (int32_t)p->npersons, 0,
-		                    &existed);
-		if (!e) {
+		/* A person without a usable id is still checked through, so that
+		 * all of its problems show at once; the load fails anyway. */
+		ps->id = id ? ld_strdup(L, id) : "(no id)";
+		e = id ? pol_htab_insert(&p->person_ids, ps->id, strlen(ps->id), (int32_t)p->npersons,
+		                         0, &existed)
+		       : NULL;
+		if (id && !e) {
 			L->oom = true;
 			return;
 		}
-		if (existed) {
-			ld_error(L, config_setting_get_member(g, "id"),
-			         "duplicate person id '%s' (first defined at %s)", id,
-			         ld_at(L, L->person_src[e->a], at, sizeof at));
-			continue;
-		}
+		if (e && existed)
+			ld_duplicate(L, config_setting_get_member(g, "id"), "person id", id,
+			             L->person_src[e->a]);
 		L->person_src[p->npersons] = g;
 		ps->name = name ? ld_strdup(L, name) : ps->id;
 		ps->line = config_setting_source_line(g);
@@ -1072,9 +1068,8 @@ static void load_resources(struct ld *L, const config_setting_t *sec)
 			continue;
 		e = pol_htab_find(&ids, id, strlen(id), pol_hash(id, strlen(id)));
 		if (e) {
-			ld_error(L, config_setting_get_member(g, "id"),
-			         "duplicate resource id '%s' (first defined at %s)", id,
-			         ld_at(L, L->res_src[e->a], at, sizeof at));
+			ld_duplicate(L, config_setting_get_member(g, "id"), "resource id", id,
+			             L->res_src[e->a]);
 			continue;
 		}
 		e = pol_htab_find(&paths, path, strlen(path), pol_hash(path, strlen(path)));

@@ -73,6 +73,11 @@ int64_t pol_person_review_due(const struct pol_person *ps)
 	return ps->review_due;
 }
 
+const struct pol_resource *pol_resource_at(const struct pol_policy *p, size_t i)
+{
+	return i < p->nresources ? &p->resources[i] : NULL;
+}
+
 const char *pol_resource_id(const struct pol_resource *r)
 {
 	return r->id;

@@ -8,7 +8,8 @@
  */
 #include "rpt_anomaly.h"
 
-#include <stdarg.h>
+#include "rpt_text.h"
+
 #include <string.h>
 
 static const char *const severities[] = {"low", "medium", "high", "critical"};

@@ -9,12 +9,12 @@
 #include "rpt_args.h"
 
 #include "rpt_anomaly.h"
+#include "rpt_text.h"
 #include "vg_time.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -116,19 +116,6 @@ static const char *option_name_of_bit(unsigned bit)
 	return "?";
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 const char *rpt_format_name(enum rpt_format f)
 {
 	for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
@@ -157,7 +144,7 @@ static int parse_time_option(const char *opt, const char *s, int64_t *ms, char *
 			     size_t errlen)
 {
 	if (vg_time_parse_loose(s, ms) < 0)
-		return fail(err, errlen,
+		return rpt_errorf(err, errlen,
 			    "--%s: '%s' is not a time (use YYYY-MM-DD or "
 			    "YYYY-MM-DDTHH:MM[:SS[.mmm]]Z, UTC)",
 			    opt, s);
@@ -172,13 +159,13 @@ static int parse_format(const char *s, enum rpt_format *f, char *err, size_t err
 			return 0;
 		}
 	}
-	return fail(err, errlen, "--format: '%s' is not a format (text, csv, json, html)", s);
+	return rpt_errorf(err, errlen, "--format: '%s' is not a format (text, csv, json, html)", s);
 }
 
 static int require_value(const char *opt, const char *s, char *err, size_t errlen)
 {
 	if (!*s)
-		return fail(err, errlen, "--%s needs a non-empty value", opt);
+		return rpt_errorf(err, errlen, "--%s needs a non-empty value", opt);
 	return 0;
 }
 
@@ -200,7 +187,7 @@ static int apply_option(struct rpt_args *a, int key, const char *v, char *err, s
 		return require_value("ca", v, err, errlen);
 	case KEY_TIMEOUT:
 		if (parse_long(v, 1, 3600, &a->timeout_s) < 0)
-			return fail(err, errlen, "--timeout: '%s' is not a number of seconds "
+			return rpt_errorf(err, errlen, "--timeout: '%s' is not a number of seconds "
 				    "from 1 to 3600", v);
 		return 0;
 	case KEY_SINCE:
@@ -214,13 +201,13 @@ static int apply_option(struct rpt_args *a, int key, const char *v, char *err, s
 	case KEY_SEVERITY:
 		a->severity = v;
 		if (rpt_severity_rank(v) < 0)
-			return fail(err, errlen, "--severity: '%s' is not a severity (%s)", v,
+			return rpt_errorf(err, errlen, "--severity: '%s' is not a severity (%s)", v,
 				    rpt_severity_list);
 		return 0;
 	case KEY_KIND:
 		a->kind = v;
 		if (!rpt_anomaly_kind_known(v))
-			return fail(err, errlen, "--kind: '%s' is not an anomaly kind (%s)", v,
+			return rpt_errorf(err, errlen, "--kind: '%s' is not an anomaly kind (%s)", v,
 				    rpt_kind_list);
 		return 0;
 	case KEY_PERSON:
@@ -229,18 +216,18 @@ static int apply_option(struct rpt_args *a, int key, const char *v, char *err, s
 	case KEY_STATUS:
 		a->status = v;
 		if (!rpt_anomaly_status_known(v))
-			return fail(err, errlen, "--status: '%s' is not a status (%s)", v,
+			return rpt_errorf(err, errlen, "--status: '%s' is not a status (%s)", v,
 				    rpt_status_list);
 		return 0;
 	case KEY_LIMIT:
 		if (parse_long(v, 1, RPT_MAX_LIMIT, &a->limit) < 0)
-			return fail(err, errlen, "--limit: '%s' is not a number from 1 to %d", v,
+			return rpt_errorf(err, errlen, "--limit: '%s' is not a number from 1 to %d", v,
 				    RPT_MAX_LIMIT);
 		return 0;
 	case KEY_FORMAT:
 		return parse_format(v, &a->format, err, errlen);
 	default:
-		return fail(err, errlen, "internal error: option %d", key);
+		return rpt_errorf(err, errlen, "internal error: option %d", key);
 	}
 }
 
@@ -257,11 +244,11 @@ static int apply_word(struct rpt_args *a, const char *word, const struct command
 		      char *err, size_t errlen)
 {
 	if (*spec)
-		return fail(err, errlen, "unexpected argument '%s' after command '%s'", word,
+		return rpt_errorf(err, errlen, "unexpected argument '%s' after command '%s'", word,
 			    (*spec)->name);
 	*spec = find_command(word);
 	if (!*spec)
-		return fail(err, errlen, "unknown command '%s' (commands: anomalies)", word);
+		return rpt_errorf(err, errlen, "unknown command '%s' (commands: anomalies)", word);
 	a->command = (*spec)->command;
 	a->command_name = (*spec)->name;
 	return 0;
@@ -274,18 +261,18 @@ static int check_combination(const struct rpt_args *a, const struct command_spec
 	unsigned extra;
 
 	if (!spec)
-		return fail(err, errlen, "no command given (commands: anomalies)");
+		return rpt_errorf(err, errlen, "no command given (commands: anomalies)");
 	extra = seen & ~spec->options;
 	if (extra)
-		return fail(err, errlen, "command '%s' does not take --%s", spec->name,
+		return rpt_errorf(err, errlen, "command '%s' does not take --%s", spec->name,
 			    option_name_of_bit(extra & -extra));
 	if (!(spec->formats & FMT_BIT(a->format)))
-		return fail(err, errlen, "command '%s' cannot write format '%s' yet", spec->name,
+		return rpt_errorf(err, errlen, "command '%s' cannot write format '%s' yet", spec->name,
 			    rpt_format_name(a->format));
 	if (a->token && a->token_file)
-		return fail(err, errlen, "give either --token or --token-file, not both");
+		return rpt_errorf(err, errlen, "give either --token or --token-file, not both");
 	if (a->has_since && a->has_until && a->since_ms > a->until_ms)
-		return fail(err, errlen, "--since %s is later than --until %s", a->since_text,
+		return rpt_errorf(err, errlen, "--since %s is later than --until %s", a->since_text,
 			    a->until_text);
 	return 0;
 }
@@ -313,11 +300,11 @@ int rpt_args_parse(int argc, char **argv, struct rpt_args *a, char *err, size_t 
 				return -1;
 			break;
 		case ':':
-			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+			return rpt_errorf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
 		case '?':
 			if (optopt)
-				return fail(err, errlen, "unknown option '-%c'", optopt);
-			return fail(err, errlen, "unknown option '%s'", argv[optind - 1]);
+				return rpt_errorf(err, errlen, "unknown option '-%c'", optopt);
+			return rpt_errorf(err, errlen, "unknown option '%s'", argv[optind - 1]);
 		default:
 			seen |= option_bit(key);
 			if (apply_option(a, key, optarg, err, errlen) < 0)
@@ -337,13 +324,13 @@ int rpt_token_read_file(const char *path, char *buf, size_t bufsize, char *err, 
 	char *nl;
 
 	if (!f)
-		return fail(err, errlen, "--token-file %s: %s", path, strerror(errno));
+		return rpt_errorf(err, errlen, "--token-file %s: %s", path, strerror(errno));
 	n = fread(buf, 1, bufsize - 1, f);
 	if (ferror(f)) {
 		int e = errno;
 
 		fclose(f);
-		return fail(err, errlen, "--token-file %s: %s", path, strerror(e));
+		return rpt_errorf(err, errlen, "--token-file %s: %s", path, strerror(e));
 	}
 	fclose(f);
 	buf[n] = '\0';
@@ -351,7 +338,7 @@ int rpt_token_read_file(const char *path, char *buf, size_t bufsize, char *err, 
 	if (nl)
 		*nl = '\0';
 	else if (n == bufsize - 1)
-		return fail(err, errlen, "--token-file %s: first line is longer than %zu bytes",
+		return rpt_errorf(err, errlen, "--token-file %s: first line is longer than %zu bytes",
 			    path, bufsize - 2);
 	n = strlen(buf);
 	while (n && (buf[n - 1] == '\r' || buf[n - 1] == ' ' || buf[n - 1] == '\t'))
@@ -360,7 +347,7 @@ int rpt_token_read_file(const char *path, char *buf, size_t bufsize, char *err, 
 		start++;
 	memmove(buf, buf + start, n - start + 1);
 	if (!buf[0])
-		return fail(err, errlen, "--token-file %s: no token on the first line", path);
+		return rpt_errorf(err, errlen, "--token-file %s: no token on the first line", path);
 	return 0;
 }
 
@@ -392,13 +379,13 @@ int rpt_args_resolve(struct rpt_args *a, const char *env_collector, const char *
 		token_source = "$VIGIL_TOKEN";
 	}
 	if (!a->token)
-		return fail(err, errlen, "no officer token: give --token-file FILE or set "
+		return rpt_errorf(err, errlen, "no officer token: give --token-file FILE or set "
 			    "$VIGIL_TOKEN (or --token T, which other users can see in ps)");
 	if (!token_is_header_safe(a->token))
-		return fail(err, errlen, "the token from %s contains spaces or control "
+		return rpt_errorf(err, errlen, "the token from %s contains spaces or control "
 			    "characters; it cannot be sent", token_source);
 	if (a->ca_file && access(a->ca_file, R_OK) < 0)
-		return fail(err, errlen, "--ca %s: %s", a->ca_file, strerror(errno));
+		return rpt_errorf(err, errlen, "--ca %s: %s", a->ca_file, strerror(errno));
 	return 0;
 }
 

@@ -56,8 +56,7 @@ struct rpt_args {
 /* Parses argv into *a (zeroed and defaulted first). On a usage error returns
  * -1 with a one-line message in err; returns 0 otherwise, including when
  * --help was given (a->help set, nothing else checked). Uses getopt_long,
- * so it is not thread-safe; argv is not modified beyond getopt's
- * permutation. */
+ * so it is not thread-safe; argv is left as it was. */
 int rpt_args_parse(int argc, char **argv, struct rpt_args *a, char *err, size_t errlen);
 
 /* Fills in what the command line left open: the collector from env_collector

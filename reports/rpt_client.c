@@ -11,7 +11,6 @@
 
 #include "rpt_text.h"
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,19 +34,6 @@ struct response {
 	size_t len, cap, max;
 	bool too_large;
 };
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 const char *rpt_client_strerror(enum rpt_client_status st)
 {
@@ -76,20 +62,20 @@ int rpt_client_check_url(const char *url, char *err, size_t errlen)
 	int rc = 0;
 
 	if (!u)
-		return fail(err, errlen, "out of memory");
+		return rpt_errorf(err, errlen, "out of memory");
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-		rc = fail(err, errlen, "collector URL '%s' is not a URL like "
+		rc = rpt_errorf(err, errlen, "collector URL '%s' is not a URL like "
 			  "https://collector.example:8470", url);
 	} else if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-		rc = fail(err, errlen, "collector URL '%s': scheme must be http or https", url);
+		rc = rpt_errorf(err, errlen, "collector URL '%s': scheme must be http or https", url);
 	} else if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK ||
 		   curl_url_get(u, CURLUPART_FRAGMENT, &fragment, 0) == CURLUE_OK) {
-		rc = fail(err, errlen, "collector URL '%s' must not have a query or fragment",
+		rc = rpt_errorf(err, errlen, "collector URL '%s' must not have a query or fragment",
 			  url);
 	} else if (strcmp(scheme, "http") == 0 && !host_is_loopback(host)) {
-		rc = fail(err, errlen, "collector URL '%s': plain http would send the token "
+		rc = rpt_errorf(err, errlen, "collector URL '%s': plain http would send the token "
 			  "in clear; use https:// (http is only for a loopback collector)",
 			  url);
 	}
@@ -180,7 +166,7 @@ enum rpt_client_status rpt_client_new(const struct rpt_client_opts *opts, struct
 	if (!c || !(c->curl = curl_easy_init()) ||
 	    asprintf(&auth, "Authorization: Bearer %s", opts->token) < 0) {
 		rpt_client_free(c);
-		fail(err, errlen, "out of memory");
+		rpt_errorf(err, errlen, "out of memory");
 		return RPT_CLIENT_NOMEM;
 	}
 	c->base_url = opts->base_url;
@@ -191,7 +177,7 @@ enum rpt_client_status rpt_client_new(const struct rpt_client_opts *opts, struct
 		c->headers = curl_slist_append(c->headers, "Accept: application/json");
 	if (!c->headers) {
 		rpt_client_free(c);
-		fail(err, errlen, "out of memory");
+		rpt_errorf(err, errlen, "out of memory");
 		return RPT_CLIENT_NOMEM;
 	}
 
@@ -213,7 +199,7 @@ enum rpt_client_status rpt_client_new(const struct rpt_client_opts *opts, struct
 	if (cc != CURLE_OK) {
 		/* The OR of codes is only tested against zero. */
 		rpt_client_free(c);
-		fail(err, errlen, "libcurl lacks an option vigil-report needs");
+		rpt_errorf(err, errlen, "libcurl lacks an option vigil-report needs");
 		return RPT_CLIENT_CONFIG;
 	}
 	*out = c;
@@ -242,15 +228,15 @@ static void describe_request(const struct rpt_client *c, const char *path, char 
 }
 
 /* Explains a non-2xx answer: the collector's {"error": "..."} text when the
- * body is such an object, else the start of the body. */
+ * body is such an object, else the start of the body, else a hint. */
 static void explain_http_error(const struct response *r, long status, const char *what,
 			       char *err, size_t errlen)
 {
 	json_t *body = r->len ? json_loadb(r->data, r->len, 0, NULL) : NULL;
 	json_t *msg = json_object_get(body, "error");
-	const char *hint = status == 401   ? " (check the token)"
-			   : status == 403 ? " (the token's role may not read this report)"
-					   : "";
+	const char *hint = status == 401   ? "check the token"
+			   : status == 403 ? "the token's role may not read this report"
+					   : "no error message";
 	char *text;
 
 	if (json_is_string(msg))
@@ -258,8 +244,7 @@ static void explain_http_error(const struct response *r, long status, const char
 	else
 		text = rpt_text_sanitize(r->data ? r->data : "",
 					 r->len > ERROR_BODY_SHOWN ? ERROR_BODY_SHOWN : r->len);
-	fail(err, errlen, "%s: HTTP %ld: %s%s", what, status,
-	     text && *text ? text : "(no error message)", hint);
+	rpt_errorf(err, errlen, "%s: HTTP %ld: %s", what, status, text && *text ? text : hint);
 	free(text);
 	json_decref(body);
 }
@@ -281,7 +266,7 @@ enum rpt_client_status rpt_client_get(struct rpt_client *c, const char *path,
 	describe_request(c, path, what, sizeof what);
 	url = rpt_client_url(c->base_url, path, params, nparams);
 	if (!url) {
-		fail(err, errlen, "%s: out of memory", what);
+		rpt_errorf(err, errlen, "%s: out of memory", what);
 		return RPT_CLIENT_NOMEM;
 	}
 	c->curl_err[0] = '\0';
@@ -293,11 +278,11 @@ enum rpt_client_status rpt_client_get(struct rpt_client *c, const char *path,
 		*http_status = status;
 
 	if (r.too_large || cc == CURLE_FILESIZE_EXCEEDED) {
-		fail(err, errlen, "%s: response larger than %zu MiB", what,
+		rpt_errorf(err, errlen, "%s: response larger than %zu MiB", what,
 		     c->max_response >> 20);
 		st = RPT_CLIENT_TOO_LARGE;
 	} else if (cc != CURLE_OK) {
-		fail(err, errlen, "%s: %s", what,
+		rpt_errorf(err, errlen, "%s: %s", what,
 		     c->curl_err[0] ? c->curl_err : curl_easy_strerror(cc));
 		st = cc == CURLE_OUT_OF_MEMORY ? RPT_CLIENT_NOMEM : RPT_CLIENT_NETWORK;
 	} else if (status < 200 || status > 299) {
@@ -312,7 +297,7 @@ enum rpt_client_status rpt_client_get(struct rpt_client *c, const char *path,
 		if (!*out) {
 			char *text = rpt_text_sanitize(je.text, strlen(je.text));
 
-			fail(err, errlen, "%s: HTTP %ld but the body is not JSON: line %d column "
+			rpt_errorf(err, errlen, "%s: HTTP %ld but the body is not JSON: line %d column "
 			     "%d: %s", what, status, je.line, je.column, text ? text : "");
 			free(text);
 			st = RPT_CLIENT_BAD_JSON;

@@ -7,6 +7,7 @@
  */
 #include "rpt_text.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,4 +203,14 @@ bool rpt_text_want_color(FILE *out, const char *no_color_env)
 	int fd = fileno(out);
 
 	return no_color_env == NULL && fd >= 0 && isatty(fd);
+}
+
+int rpt_errorf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
 }
