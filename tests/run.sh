@@ -69,7 +69,10 @@ tally() {
 			n=${line#1..}
 			n=${n%% *}
 			case $n in '' | *[!0-9]*) n=0 ;; esac
-			planned=$((planned + n)) ;;
+			planned=$((planned + n))
+			# What a scenario prints after its plan (e.g. the collector's
+			# log) explains its failures.
+			[ "$fails" -gt 0 ] && show_diag=1 ;;
 		"#"*)
 			[ "$show_diag" -eq 1 ] && echo "$suite: $line" ;;
 		*)

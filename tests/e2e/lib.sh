@@ -145,9 +145,12 @@ stop_pid() {   # stop_pid PID: SIGTERM, up to 10 s, then SIGKILL; reaps it.
 }
 
 cleanup() {
-	local pid
+	local pid live
+	# Only children not yet reaped: a reaped pid may belong to someone
+	# else by now.
+	live=" $(jobs -p | tr '\n' ' ') "
 	for pid in "${BG_PIDS[@]}"; do
-		stop_pid "$pid"
+		case $live in *" $pid "*) stop_pid "$pid" ;; esac
 	done
 	if [ "$FAILED" -gt 0 ]; then
 		local log
