@@ -91,7 +91,6 @@ void col_api_events(struct col_server *srv, struct MHD_Connection *c, struct col
 
 static int parse_filter(struct MHD_Connection *c, struct col_anomaly_filter *f, struct col_reply *r)
 {
-	static const char *const statuses[] = {"open", "acknowledged", "resolved", "false_positive", NULL};
 	const char *sev = arg(c, "severity");
 	long long limit;
 
@@ -99,22 +98,21 @@ static int parse_filter(struct MHD_Connection *c, struct col_anomaly_filter *f, 
 	f->person = arg(c, "person");
 	f->status = arg(c, "status");
 	f->min_severity = -1;
-	if (f->kind && col_akind_parse(f->kind) < 0) {
+	if (f->kind && vg_akind_parse(f->kind) < 0) {
 		col_api_error(r, 400, "query 'kind': unknown anomaly kind");
 		return -1;
 	}
-	if (sev && (f->min_severity = col_severity_parse(sev)) < 0) {
-		col_api_error(r, 400, "query 'severity': expected low, medium, high or critical");
+	if (sev && (f->min_severity = vg_severity_parse(sev)) < 0) {
+		char names[128];
+		col_api_error(r, 400, "query 'severity': expected one of %s",
+		              vg_names_join(vg_severity_names, VG_SEV_COUNT, names, sizeof names));
 		return -1;
 	}
-	if (f->status) {
-		int ok = 0;
-		for (int i = 0; statuses[i]; i++)
-			ok |= strcmp(f->status, statuses[i]) == 0;
-		if (!ok) {
-			col_api_error(r, 400, "query 'status': expected open, acknowledged, resolved or false_positive");
-			return -1;
-		}
+	if (f->status && vg_status_parse(f->status) < 0) {
+		char names[128];
+		col_api_error(r, 400, "query 'status': expected one of %s",
+		              vg_names_join(vg_status_names, VG_STATUS_COUNT, names, sizeof names));
+		return -1;
 	}
 	if (arg_time(c, "since", &f->since_ms, r) < 0 || arg_time(c, "until", &f->until_ms, r) < 0 ||
 	    arg_int(c, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT, &limit, r) < 0)

@@ -2,39 +2,18 @@
  * col_detect: policy-matching detection (v0) and anomaly wording.
  */
 #include "col_detect.h"
-#include "col_store.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static const char *const akind_names[COL_AK_COUNT] = {
-	"clearance_exceeded", "need_to_know", "vetting_lapsed", "unknown_account",
-	"host_not_accredited", "outside_schedule", "unauthorized_privilege", "removable_media",
-	"failed_login_burst", "volume_spike", "first_access", "unusual_hour",
-	"concurrent_sessions", "dormant_account", "agent_silent", "audit_loss", "audit_tamper",
-};
-
 /* pol_class -> anomaly kind, in enum pol_class order. */
-static const enum col_akind class_kind[POL_CLASS_COUNT] = {
-	COL_AK_UNKNOWN_ACCOUNT, COL_AK_CLEARANCE_EXCEEDED, COL_AK_NEED_TO_KNOW,
-	COL_AK_VETTING_LAPSED, COL_AK_HOST_NOT_ACCREDITED, COL_AK_OUTSIDE_SCHEDULE,
-	COL_AK_UNAUTHORIZED_PRIVILEGE, COL_AK_REMOVABLE_MEDIA,
+static const enum vg_akind class_kind[POL_CLASS_COUNT] = {
+	VG_AK_UNKNOWN_ACCOUNT, VG_AK_CLEARANCE_EXCEEDED, VG_AK_NEED_TO_KNOW,
+	VG_AK_VETTING_LAPSED, VG_AK_HOST_NOT_ACCREDITED, VG_AK_OUTSIDE_SCHEDULE,
+	VG_AK_UNAUTHORIZED_PRIVILEGE, VG_AK_REMOVABLE_MEDIA,
 };
 
 static const double severity_score[] = {10, 25, 50, 80};
-
-const char *col_akind_name(int kind)
-{
-	return kind >= 0 && kind < COL_AK_COUNT ? akind_names[kind] : NULL;
-}
-
-int col_akind_parse(const char *name)
-{
-	for (int i = 0; i < COL_AK_COUNT; i++)
-		if (strcmp(name, akind_names[i]) == 0)
-			return i;
-	return -1;
-}
 
 static bool starts(const char *s, const char *prefix)
 {
@@ -72,26 +51,26 @@ static bool event_action(const struct vg_event *ev, enum pol_action *act)
 }
 
 /* How serious one reason is; a finding takes its worst reason. */
-static int reason_severity(enum col_akind kind, const char *code)
+static int reason_severity(enum vg_akind kind, const char *code)
 {
 	switch (kind) {
-	case COL_AK_VETTING_LAPSED:
+	case VG_AK_VETTING_LAPSED:
 		if (starts(code, "status:suspended") || starts(code, "status:revoked") ||
 		    starts(code, "status:denied") || starts(code, "status:debriefed"))
-			return COL_SEV_CRITICAL;
+			return VG_SEV_CRITICAL;
 		if (starts(code, "review_overdue:"))
-			return COL_SEV_MEDIUM;
-		return COL_SEV_HIGH;
-	case COL_AK_CLEARANCE_EXCEEDED:
-	case COL_AK_NEED_TO_KNOW:
-	case COL_AK_UNAUTHORIZED_PRIVILEGE:
-	case COL_AK_REMOVABLE_MEDIA:
-	case COL_AK_HOST_NOT_ACCREDITED:
-		return COL_SEV_HIGH;
-	case COL_AK_UNKNOWN_ACCOUNT:
-		return COL_SEV_MEDIUM;
+			return VG_SEV_MEDIUM;
+		return VG_SEV_HIGH;
+	case VG_AK_CLEARANCE_EXCEEDED:
+	case VG_AK_NEED_TO_KNOW:
+	case VG_AK_UNAUTHORIZED_PRIVILEGE:
+	case VG_AK_REMOVABLE_MEDIA:
+	case VG_AK_HOST_NOT_ACCREDITED:
+		return VG_SEV_HIGH;
+	case VG_AK_UNKNOWN_ACCOUNT:
+		return VG_SEV_MEDIUM;
 	default:
-		return COL_SEV_LOW;
+		return VG_SEV_LOW;
 	}
 }
 
@@ -195,7 +174,7 @@ int col_detect_event(const struct pol_policy *p, const struct vg_event *ev,
 		if (!f) {
 			f = byclass[cls] = &out->findings[out->n++];
 			f->kind = class_kind[cls];
-			f->severity = COL_SEV_LOW;
+			f->severity = VG_SEV_LOW;
 			f->nreasons = 0;
 		}
 		int sev = reason_severity(f->kind, d->reasons[i].code);

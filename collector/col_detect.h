@@ -12,24 +12,12 @@
 #define COL_DETECT_H
 
 #include "pol.h"
+#include "vg_anomaly.h"
 #include "vg_event.h"
 
-enum col_akind {
-	COL_AK_CLEARANCE_EXCEEDED, COL_AK_NEED_TO_KNOW, COL_AK_VETTING_LAPSED,
-	COL_AK_UNKNOWN_ACCOUNT, COL_AK_HOST_NOT_ACCREDITED, COL_AK_OUTSIDE_SCHEDULE,
-	COL_AK_UNAUTHORIZED_PRIVILEGE, COL_AK_REMOVABLE_MEDIA, COL_AK_FAILED_LOGIN_BURST,
-	COL_AK_VOLUME_SPIKE, COL_AK_FIRST_ACCESS, COL_AK_UNUSUAL_HOUR,
-	COL_AK_CONCURRENT_SESSIONS, COL_AK_DORMANT_ACCOUNT, COL_AK_AGENT_SILENT,
-	COL_AK_AUDIT_LOSS, COL_AK_AUDIT_TAMPER, COL_AK_COUNT
-};
-
-/* Stable names from DESIGN.md ("clearance_exceeded", ...); NULL past the end. */
-const char *col_akind_name(int kind);
-int col_akind_parse(const char *name);          /* -1 when unknown */
-
 struct col_finding {
-	enum col_akind kind;
-	int severity;                               /* enum col_severity */
+	enum vg_akind kind;
+	int severity;                               /* enum vg_severity */
 	double score;
 	const char *reasons[POL_MAX_REASONS];       /* point into the decision */
 	int nreasons;

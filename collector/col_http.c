@@ -252,7 +252,7 @@ static enum MHD_Result dispatch(struct col_server *srv, struct MHD_Connection *c
 	case R_HEALTH:
 		return send_json(c, rq, 200, json_pack("{s:s}", "status", "ok"));
 	case R_METRICS: {
-		char *text = col_metrics_render(&srv->metrics, col_akind_name);
+		char *text = col_metrics_render(&srv->metrics, vg_akind_name);
 		if (!text)
 			return send_error(c, rq, 500, "out of memory");
 		return send_reply(c, rq, 200, "text/plain; version=0.0.4", text, strlen(text));

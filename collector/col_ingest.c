@@ -210,7 +210,7 @@ static int record_findings(struct col_server *srv, const struct col_principal *a
 	for (int i = 0; i < dr.n; i++) {
 		const struct col_finding *f = &dr.findings[i];
 		struct col_anomaly a = {
-			.kind = col_akind_name(f->kind),
+			.kind = vg_akind_name(f->kind),
 			.severity = f->severity,
 			.score = f->score,
 			.time_ms = ev->time_ms,
@@ -316,7 +316,7 @@ int col_ingest_body(struct col_server *srv, const struct col_principal *agent, c
 	atomic_fetch_add(&srv->metrics.accepted, (unsigned long long)res->accepted);
 	atomic_fetch_add(&srv->metrics.duplicate, (unsigned long long)res->duplicate);
 	atomic_fetch_add(&srv->metrics.quarantined, (unsigned long long)res->quarantined);
-	for (int k = 0; k < COL_AK_COUNT && k < COL_METRICS_KINDS; k++)
+	for (int k = 0; k < VG_AK_COUNT && k < COL_METRICS_KINDS; k++)
 		if (res->by_kind[k])
 			atomic_fetch_add(&srv->metrics.anomalies[k], (unsigned long long)res->by_kind[k]);
 	res->status = 200;

@@ -14,6 +14,7 @@
 #ifndef COL_STORE_H
 #define COL_STORE_H
 
+#include "vg_anomaly.h"
 #include "vg_event.h"
 
 #include <jansson.h>
@@ -37,13 +38,10 @@ struct col_event_ref {
 	int64_t agent, seq;
 };
 
-enum col_severity { COL_SEV_LOW, COL_SEV_MEDIUM, COL_SEV_HIGH, COL_SEV_CRITICAL };
-const char *col_severity_name(int sev);
-int col_severity_parse(const char *s);   /* -1 when unknown */
 
 struct col_anomaly {
 	const char *kind;
-	int severity;                     /* enum col_severity */
+	int severity;                     /* enum vg_severity */
 	double score;
 	int64_t time_ms, detected_ms;
 	const char *person;               /* NULL for an unknown account */

@@ -416,7 +416,7 @@ static json_t *anomaly_row(sqlite3_stmt *st)
 		return NULL;
 	json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
 	set_text_or_null(o, "kind", st, 1);
-	json_object_set_new(o, "severity", json_string(col_severity_name(sqlite3_column_int(st, 2))));
+	json_object_set_new(o, "severity", json_string(vg_severity_name(sqlite3_column_int(st, 2))));
 	json_object_set_new(o, "score", json_real(sqlite3_column_double(st, 3)));
 	set_time(o, "time", sqlite3_column_int64(st, 4));
 	set_time(o, "detected", sqlite3_column_int64(st, 5));

@@ -61,6 +61,16 @@ int pol_load(const char *path, struct pol_policy **out, struct pol_diag *diag);
 int pol_load_at(const char *path, int64_t now_ms, struct pol_policy **out,
                 struct pol_diag *diag);
 
+/* As pol_load, but parses and compiles in a short-lived child process, so
+ * that the parser's memory (about ten times the file) never enters the
+ * caller: the compiled policy is handed back in a shared mapping at the
+ * same address. For the collector, which must stay within its memory
+ * budget while (re)loading large policies. Falls back to pol_load when
+ * fork() is not possible. Free the result with pol_free as usual. */
+int pol_load_isolated(const char *path, struct pol_policy **out, struct pol_diag *diag);
+int pol_load_isolated_at(const char *path, int64_t now_ms, struct pol_policy **out,
+                         struct pol_diag *diag);
+
 void pol_free(struct pol_policy *p);
 
 const char *pol_id(const struct pol_policy *p);

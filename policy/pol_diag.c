@@ -34,30 +34,20 @@ void pol_diag_print(const struct pol_diag *d, FILE *f)
 		fprintf(f, "%s\n", d->items[i].text);
 }
 
-int pol_diag_addv(struct pol_diag *d, enum pol_diag_level lvl, const char *file,
-                  unsigned file_index, unsigned line, const char *fmt, va_list ap)
+/* Appends an item that takes ownership of text. */
+static int diag_push(struct pol_diag *d, enum pol_diag_level lvl, unsigned file_index,
+                     unsigned line, char *text)
 {
-	char msg[1024], *text;
-	int n;
-
-	if (!d)
-		return 0;
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 16;
 		struct pol_diag_item *items = realloc(d->items, cap * sizeof *items);
-		if (!items)
+		if (!items) {
+			free(text);
 			return -1;
+		}
 		d->items = items;
 		d->cap = cap;
 	}
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	if (line)
-		n = asprintf(&text, "%s:%u: %s%s", file, line,
-		             lvl == POL_DIAG_WARNING ? "warning: " : "", msg);
-	else
-		n = asprintf(&text, "%s: %s%s", file, lvl == POL_DIAG_WARNING ? "warning: " : "", msg);
-	if (n < 0)
-		return -1;
 	d->items[d->n].level = lvl;
 	d->items[d->n].text = text;
 	d->items[d->n].file_index = file_index;
@@ -68,6 +58,35 @@ int pol_diag_addv(struct pol_diag *d, enum pol_diag_level lvl, const char *file,
 	else
 		d->warnings++;
 	return 0;
+}
+
+int pol_diag_addv(struct pol_diag *d, enum pol_diag_level lvl, const char *file,
+                  unsigned file_index, unsigned line, const char *fmt, va_list ap)
+{
+	char msg[1024], *text;
+	int n;
+
+	if (!d)
+		return 0;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (line)
+		n = asprintf(&text, "%s:%u: %s%s", file, line,
+		             lvl == POL_DIAG_WARNING ? "warning: " : "", msg);
+	else
+		n = asprintf(&text, "%s: %s%s", file, lvl == POL_DIAG_WARNING ? "warning: " : "", msg);
+	if (n < 0)
+		return -1;
+	return diag_push(d, lvl, file_index, line, text);
+}
+
+int pol_diag_add_text(struct pol_diag *d, enum pol_diag_level lvl, unsigned file_index,
+                      unsigned line, const char *text)
+{
+	char *copy;
+	if (!d)
+		return 0;
+	copy = strdup(text);
+	return copy ? diag_push(d, lvl, file_index, line, copy) : -1;
 }
 
 int pol_diag_add(struct pol_diag *d, enum pol_diag_level lvl, const char *file,

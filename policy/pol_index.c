@@ -41,6 +41,14 @@ void *pol_arena_alloc(struct pol_arena *a, size_t n)
 	n = (n + 7) & ~(size_t)7;
 	if (n == 0)
 		n = 8;
+	if (a->region) {
+		/* Mapped anonymous memory starts zeroed and is never reused. */
+		if (a->region_size - a->region_used < n)
+			return NULL;
+		mem = a->region + a->region_used;
+		a->region_used += n;
+		return mem;
+	}
 	if (!c || c->size - c->used < n) {
 		size_t size = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
 		c = calloc(1, sizeof *c + size);
@@ -94,16 +102,22 @@ uint32_t pol_hash(const char *s, size_t len)
 	return pol_hash_finish(h);
 }
 
-int pol_htab_init(struct pol_htab *t, size_t max_entries)
+int pol_htab_init(struct pol_htab *t, size_t max_entries, struct pol_arena *arena)
 {
-	size_t cap = 16;
+	size_t cap = 16, nents = max_entries ? max_entries : 1;
 	memset(t, 0, sizeof *t);
 	if (max_entries > UINT32_MAX / 4)
 		return -1;
 	while (cap < max_entries * 2)
 		cap *= 2;
-	t->slots = calloc(cap, sizeof *t->slots);
-	t->ents = malloc((max_entries ? max_entries : 1) * sizeof *t->ents);
+	t->owned = arena == NULL;
+	if (arena) {
+		t->slots = pol_arena_alloc(arena, cap * sizeof *t->slots);
+		t->ents = pol_arena_alloc(arena, nents * sizeof *t->ents);
+	} else {
+		t->slots = calloc(cap, sizeof *t->slots);
+		t->ents = malloc(nents * sizeof *t->ents);
+	}
 	if (!t->slots || !t->ents) {
 		pol_htab_free(t);
 		return -1;
@@ -115,8 +129,10 @@ int pol_htab_init(struct pol_htab *t, size_t max_entries)
 
 void pol_htab_free(struct pol_htab *t)
 {
-	free(t->slots);
-	free(t->ents);
+	if (t->owned) {
+		free(t->slots);
+		free(t->ents);
+	}
 	memset(t, 0, sizeof *t);
 }
 
@@ -300,7 +316,7 @@ int pol_index_build(struct pol_policy *p)
 		if (klen > maxlen)
 			maxlen = klen;
 	}
-	if (pol_htab_init(&p->dirs, p->nresources) < 0)
+	if (pol_htab_init(&p->dirs, p->nresources, &p->arena) < 0)
 		return -1;
 	p->dir_maxlen = maxlen;
 	p->dir_lens = pol_arena_alloc(&p->arena, maxlen / 8 + 1);

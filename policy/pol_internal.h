@@ -57,6 +57,11 @@ struct pol_arena_chunk;
 struct pol_arena {
 	struct pol_arena_chunk *head;
 	size_t total;                 /* bytes obtained from malloc */
+	/* When region is set, everything comes from it instead (a mapping
+	 * shared with a loader process, see pol_isolate.c); it is released as
+	 * a whole, never piece by piece. */
+	unsigned char *region;
+	size_t region_size, region_used;
 };
 
 void *pol_arena_alloc(struct pol_arena *a, size_t n);   /* zeroed, 8-aligned; NULL on ENOMEM */
@@ -79,6 +84,7 @@ struct pol_htab {
 	struct pol_htab_entry *ents;
 	uint32_t *slots;              /* 0 = empty, else entry index + 1 */
 	uint32_t n, max, mask;
+	bool owned;                   /* malloc'd, not carved from an arena */
 };
 
 /* FNV-1a, fed byte by byte so that the path walk can hash every ancestor
@@ -99,7 +105,9 @@ static inline uint32_t pol_hash_finish(uint32_t h)
 }
 uint32_t pol_hash(const char *s, size_t len);   /* finished hash */
 
-int pol_htab_init(struct pol_htab *t, size_t max_entries);   /* 0 or -1 (ENOMEM) */
+/* A table for up to max_entries keys, carved from arena (freed with it) or,
+ * when arena is NULL, from malloc (freed by pol_htab_free). 0 or -1. */
+int pol_htab_init(struct pol_htab *t, size_t max_entries, struct pol_arena *arena);
 void pol_htab_free(struct pol_htab *t);
 /* Returns the entry for key, or NULL. hash is pol_hash(key, len). */
 const struct pol_htab_entry *pol_htab_find(const struct pol_htab *t, const char *key,
@@ -212,7 +220,16 @@ struct pol_policy {
 	size_t dir_maxlen;
 
 	struct pol_arena arena;
+	/* Set when the policy lives in a shared mapping (pol_load_isolated):
+	 * the policy itself is at map_base and pol_free unmaps it. */
+	void *map_base;
+	size_t map_size;
 };
+
+/* Loads into region (when not NULL): the policy struct is placed at its
+ * start and every allocation of the compiled policy is carved from it. */
+int pol_load_region(const char *path, int64_t now_ms, void *region, size_t region_size,
+                    struct pol_policy **out, struct pol_diag *diag);
 
 /* Builds p->dirs, p->globs and p->dir_lens from p->resources (whose paths
  * the loader has already checked to be absolute and unique). Returns 0, or
@@ -244,6 +261,9 @@ int pol_diag_addv(struct pol_diag *d, enum pol_diag_level lvl, const char *file,
 int pol_diag_add(struct pol_diag *d, enum pol_diag_level lvl, const char *file,
                  unsigned file_index, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
+/* Appends an already formatted "file:line: message". 0 or -1 (ENOMEM). */
+int pol_diag_add_text(struct pol_diag *d, enum pol_diag_level lvl, unsigned file_index,
+                      unsigned line, const char *text);
 void pol_diag_sort(struct pol_diag *d);
 
 /* The candidate nearest to name (case-insensitive edit distance), or NULL

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 const char *const pol_status_names[POL_ST_COUNT] = {
 	"pending", "interim", "active", "suspended", "revoked", "denied", "expired", "debriefed",
@@ -455,7 +456,7 @@ static void load_compartments(struct ld *L, const config_setting_t *sec)
 	}
 	p->comps = ld_alloc(L, (n ? n : 1) * sizeof *p->comps);
 	L->comp_src = ld_alloc(L, (n ? n : 1) * sizeof *L->comp_src);
-	if (L->oom || pol_htab_init(&p->comp_names, n) < 0) {
+	if (L->oom || pol_htab_init(&p->comp_names, n, &p->arena) < 0) {
 		L->oom = true;
 		return;
 	}
@@ -926,7 +927,8 @@ static void load_persons(struct ld *L, const config_setting_t *sec)
 	L->strs = ld_alloc(L, (nstrs ? nstrs : 1) * sizeof *L->strs);
 	L->pats = ld_alloc(L, (npats ? npats : 1) * sizeof *L->pats);
 	L->grants = ld_alloc(L, (ngrants ? ngrants : 1) * sizeof *L->grants);
-	if (L->oom || pol_htab_init(&p->person_ids, n) < 0 || pol_htab_init(&p->accounts, nstrs) < 0) {
+	if (L->oom || pol_htab_init(&p->person_ids, n, &p->arena) < 0 ||
+	    pol_htab_init(&p->accounts, nstrs, &p->arena) < 0) {
 		L->oom = true;
 		return;
 	}
@@ -1032,11 +1034,11 @@ static void load_resources(struct ld *L, const config_setting_t *sec)
 		return;
 	/* Ids and paths are only checked for uniqueness here; decisions look
 	 * resources up through the directory index instead. */
-	if (pol_htab_init(&ids, n) < 0) {
+	if (pol_htab_init(&ids, n, NULL) < 0) {
 		L->oom = true;
 		return;
 	}
-	if (pol_htab_init(&paths, n) < 0) {
+	if (pol_htab_init(&paths, n, NULL) < 0) {
 		pol_htab_free(&ids);
 		L->oom = true;
 		return;
@@ -1126,10 +1128,11 @@ void pol_free(struct pol_policy *p)
 {
 	if (!p)
 		return;
-	pol_htab_free(&p->accounts);
-	pol_htab_free(&p->person_ids);
-	pol_htab_free(&p->comp_names);
-	pol_htab_free(&p->dirs);
+	if (p->map_base) {
+		munmap(p->map_base, p->map_size);
+		return;
+	}
+	/* The hash tables are carved from the arena. */
 	pol_arena_free(&p->arena);
 	free(p);
 }
@@ -1170,7 +1173,8 @@ static int read_config(struct ld *L, config_t *cfg)
 	return -1;
 }
 
-int pol_load_at(const char *path, int64_t now_ms, struct pol_policy **out, struct pol_diag *diag)
+int pol_load_region(const char *path, int64_t now_ms, void *region, size_t region_size,
+                    struct pol_policy **out, struct pol_diag *diag)
 {
 	struct ld L;
 	config_t cfg;
@@ -1189,7 +1193,19 @@ int pol_load_at(const char *path, int64_t now_ms, struct pol_policy **out, struc
 			return -1;
 		}
 	}
-	L.p = calloc(1, sizeof *L.p);
+	if (region) {
+		size_t head = (sizeof *L.p + 63) & ~(size_t)63;
+		L.p = region_size > head ? region : NULL;
+		if (L.p) {
+			memset(L.p, 0, sizeof *L.p);
+			L.p->arena.region = (unsigned char *)region + head;
+			L.p->arena.region_size = region_size - head;
+			L.p->map_base = region;
+			L.p->map_size = region_size;
+		}
+	} else {
+		L.p = calloc(1, sizeof *L.p);
+	}
 	if (!L.p) {
 		pol_diag_add(diag, POL_DIAG_ERROR, path, 0, 0, "out of memory");
 		free(L.incdir);
@@ -1209,11 +1225,16 @@ int pol_load_at(const char *path, int64_t now_ms, struct pol_policy **out, struc
 	if (L.errors == 0) {
 		*out = L.p;
 		rc = 0;
-	} else {
-		pol_free(L.p);
+	} else if (!region) {
+		pol_free(L.p);   /* a region belongs to the caller */
 	}
 	free(L.incdir);
 	return rc;
+}
+
+int pol_load_at(const char *path, int64_t now_ms, struct pol_policy **out, struct pol_diag *diag)
+{
+	return pol_load_region(path, now_ms, NULL, 0, out, diag);
 }
 
 int pol_load(const char *path, struct pol_policy **out, struct pol_diag *diag)

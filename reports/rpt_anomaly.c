@@ -9,52 +9,23 @@
 #include "rpt_anomaly.h"
 
 #include "rpt_text.h"
+#include "vg_anomaly.h"
 
 #include <string.h>
 
-static const char *const severities[] = {"low", "medium", "high", "critical"};
-
-static const char *const statuses[] = {"open", "acknowledged", "resolved", "false_positive"};
-
-static const char *const kinds[] = {
-	"clearance_exceeded", "need_to_know",	 "vetting_lapsed",	   "unknown_account",
-	"host_not_accredited", "outside_schedule", "unauthorized_privilege", "removable_media",
-	"failed_login_burst", "volume_spike",	 "first_access",	   "unusual_hour",
-	"concurrent_sessions", "dormant_account", "agent_silent",	   "audit_loss",
-	"audit_tamper",
-};
-
-const char rpt_severity_list[] = "low, medium, high, critical";
-const char rpt_status_list[] = "open, acknowledged, resolved, false_positive";
-const char rpt_kind_list[] =
-	"clearance_exceeded, need_to_know, vetting_lapsed, unknown_account, "
-	"host_not_accredited, outside_schedule, unauthorized_privilege, removable_media, "
-	"failed_login_burst, volume_spike, first_access, unusual_hour, concurrent_sessions, "
-	"dormant_account, agent_silent, audit_loss, audit_tamper";
-
-static int index_of(const char *s, const char *const *names, size_t n)
-{
-	if (!s)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(s, names[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
 int rpt_severity_rank(const char *s)
 {
-	return index_of(s, severities, sizeof severities / sizeof severities[0]);
+	return vg_severity_parse(s);
 }
 
 bool rpt_anomaly_kind_known(const char *s)
 {
-	return index_of(s, kinds, sizeof kinds / sizeof kinds[0]) >= 0;
+	return vg_akind_parse(s) >= 0;
 }
 
 bool rpt_anomaly_status_known(const char *s)
 {
-	return index_of(s, statuses, sizeof statuses / sizeof statuses[0]) >= 0;
+	return vg_status_parse(s) >= 0;
 }
 
 static void query_add(struct rpt_anomaly_query *q, const char *name, const char *value)

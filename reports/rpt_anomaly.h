@@ -29,11 +29,6 @@ bool rpt_anomaly_kind_known(const char *s);
  * false_positive. */
 bool rpt_anomaly_status_known(const char *s);
 
-/* Comma-separated lists of the accepted values, for messages. */
-extern const char rpt_severity_list[];
-extern const char rpt_status_list[];
-extern const char rpt_kind_list[];
-
 /* The query string parameters of GET /v1/anomalies for a set of arguments,
  * with the storage they point into. Times are sent in the full event format
  * whatever the person typed. */

@@ -7,6 +7,7 @@
  * once the command is known, options it does not take are rejected.
  */
 #include "rpt_args.h"
+#include "vg_anomaly.h"
 
 #include "rpt_anomaly.h"
 #include "rpt_text.h"
@@ -172,6 +173,8 @@ static int require_value(const char *opt, const char *s, char *err, size_t errle
 /* Applies one option; returns 0 or -1 with a message. */
 static int apply_option(struct rpt_args *a, int key, const char *v, char *err, size_t errlen)
 {
+	char names[512];
+
 	switch (key) {
 	case KEY_COLLECTOR:
 		a->collector = v;
@@ -202,13 +205,13 @@ static int apply_option(struct rpt_args *a, int key, const char *v, char *err, s
 		a->severity = v;
 		if (rpt_severity_rank(v) < 0)
 			return rpt_errorf(err, errlen, "--severity: '%s' is not a severity (%s)", v,
-				    rpt_severity_list);
+				    vg_names_join(vg_severity_names, VG_SEV_COUNT, names, sizeof names));
 		return 0;
 	case KEY_KIND:
 		a->kind = v;
 		if (!rpt_anomaly_kind_known(v))
 			return rpt_errorf(err, errlen, "--kind: '%s' is not an anomaly kind (%s)", v,
-				    rpt_kind_list);
+				    vg_names_join(vg_akind_names, VG_AK_COUNT, names, sizeof names));
 		return 0;
 	case KEY_PERSON:
 		a->person = v;
@@ -217,7 +220,7 @@ static int apply_option(struct rpt_args *a, int key, const char *v, char *err, s
 		a->status = v;
 		if (!rpt_anomaly_status_known(v))
 			return rpt_errorf(err, errlen, "--status: '%s' is not a status (%s)", v,
-				    rpt_status_list);
+				    vg_names_join(vg_status_names, VG_STATUS_COUNT, names, sizeof names));
 		return 0;
 	case KEY_LIMIT:
 		if (parse_long(v, 1, RPT_MAX_LIMIT, &a->limit) < 0)
@@ -391,6 +394,8 @@ int rpt_args_resolve(struct rpt_args *a, const char *env_collector, const char *
 
 void rpt_args_usage(FILE *out)
 {
+	char sev[128], st[128];
+
 	fprintf(out,
 		"usage: vigil-report [connection options] COMMAND [options]\n"
 		"\n"
@@ -419,6 +424,8 @@ void rpt_args_usage(FILE *out)
 		"\n"
 		"Text output is coloured on a terminal unless NO_COLOR is set.\n"
 		"Exit status: 0 success, 1 collector, network or output error, 2 usage error.\n",
-		RPT_DEFAULT_COLLECTOR, RPT_DEFAULT_TIMEOUT, rpt_severity_list, rpt_status_list,
+		RPT_DEFAULT_COLLECTOR, RPT_DEFAULT_TIMEOUT,
+		vg_names_join(vg_severity_names, VG_SEV_COUNT, sev, sizeof sev),
+		vg_names_join(vg_status_names, VG_STATUS_COUNT, st, sizeof st),
 		RPT_MAX_LIMIT, RPT_DEFAULT_LIMIT);
 }

@@ -17,11 +17,12 @@ AGENT=$(mint_agent ws-0001)
 AID=$(agent_id "$AGENT")
 col_start || bail "collector starts and answers /healthz"
 
-# The poster: batch b holds seq b*10 .. b*10+9. It records "b code" for
-# every answered batch and stops at the first failure (no answer).
+# The poster: batch b holds seq b*10 .. b*10+9, for b from $1 on. It
+# records "b code" for every answered batch and stops at the first failure
+# (no answer).
 poster() {
 	local b code
-	for ((b = 1; b <= MAXB; b++)); do
+	for ((b = $1; b <= MAXB; b++)); do
 		hb_array $((b * BATCH)) $((b * BATCH + BATCH - 1)) >"$T/p.json"
 		code=$(curl -s -m 30 -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $AGENT" \
 			-H "Content-Type: application/json" --data-binary @"$T/p.json" "$BASE/v1/events")
@@ -30,12 +31,12 @@ poster() {
 	done
 }
 : >"$T/acks"
-poster &
+poster 1 &
 POSTER=$!
 BG_PIDS+=("$POSTER")
 
 # Kill once at least 30 batches have been acknowledged (bounded wait).
-for i in $(seq 1 600); do
+for i in $(seq 1 1200); do
 	[ "$(grep -c ' 200$' "$T/acks")" -ge 30 ] && break
 	kill -0 "$POSTER" 2>/dev/null || break
 	sleep 0.05
@@ -84,6 +85,35 @@ is "$sum" $((last * BATCH - stored_before)) "re-sending accepts exactly the even
 is "$(db "SELECT count(*)||' '||count(DISTINCT seq)||' '||min(seq)||' '||max(seq) FROM events WHERE agent=$AID")" \
 	"$((last * BATCH)) $((last * BATCH)) $BATCH $((last * BATCH + BATCH - 1))" \
 	"after the re-send every event is stored exactly once"
+
+# -- a clean stop in the middle of the stream ---------------------------------------
+# SIGTERM lets in-flight requests finish: the collector exits 0, and again
+# every acknowledged batch is stored whole.
+first=$((last + 1))
+: >"$T/acks"
+poster "$first" &
+POSTER=$!
+BG_PIDS+=("$POSTER")
+for i in $(seq 1 1200); do
+	[ "$(grep -c ' 200$' "$T/acks")" -ge 20 ] && break
+	kill -0 "$POSTER" 2>/dev/null || break
+	sleep 0.05
+done
+col_stop_and_check
+wait "$POSTER"
+acked=$(awk '$2 == 200 { print $1 }' "$T/acks")
+n_acked=$(echo "$acked" | grep -c .)
+check "at least 20 batches were acknowledged before SIGTERM" test "$n_acked" -ge 20
+col_start collector-after-term || bail "collector restarts after SIGTERM"
+missing=0
+for b in $acked; do
+	got=$(db "SELECT count(*) FROM events WHERE agent=$AID AND seq BETWEEN $((b * BATCH)) AND $((b * BATCH + BATCH - 1))")
+	[ "$got" = "$BATCH" ] || missing=$((missing + 1))
+done
+is "$missing" 0 "every batch acknowledged before SIGTERM is stored"
+partial=$(db "SELECT count(*) FROM (SELECT seq / $BATCH AS b, count(*) AS n FROM events WHERE agent=$AID
+              GROUP BY b HAVING n != $BATCH)")
+is "$partial" 0 "no batch is stored in part"
 
 col_stop_and_check
 done_testing

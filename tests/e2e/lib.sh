@@ -52,8 +52,8 @@ BASE=
 
 # ---- TAP ---------------------------------------------------------------
 
-diag() {
-	printf '%s\n' "$*" | sed 's/^/# /'
+diag() {   # diag LINE...: each argument (and each line in it) as "# ..."
+	printf '%s\n' "$@" | sed 's/^/# /'
 }
 
 ok() {
@@ -152,18 +152,22 @@ cleanup() {
 	for pid in "${BG_PIDS[@]}"; do
 		case $live in *" $pid "*) stop_pid "$pid" ;; esac
 	done
+	local logs=
 	if [ "$FAILED" -gt 0 ]; then
 		local log
 		for log in "$T"/collector*.log; do
 			[ -f "$log" ] || continue
-			diag "--- last lines of $(basename "$log") ---"
-			diag "$(tail -n 15 "$log")"
+			logs+="--- last lines of $(basename "$log") ---"$'\n'"$(tail -n 15 "$log")"$'\n'
 		done
 	fi
 	rm -rf "$T"
+	[ -n "$logs" ] && diag "$logs"
+	return 0
 }
 trap cleanup EXIT
+# A signal ends the scenario through the EXIT trap, so the cleanup runs.
 trap 'exit 143' TERM INT HUP
+trap 'exit 141' PIPE
 
 # ---- collector ---------------------------------------------------------
 
@@ -322,7 +326,7 @@ post_events() {
 		--data-binary "@$file" "$@"
 }
 
-# post_json TOKEN TEXT [CONTENT-TYPE]: as post_events with inline text.
+# post_text TOKEN TEXT [CONTENT-TYPE]: as post_events with inline text.
 post_text() {
 	printf '%s' "$2" >"$T/inline.body"
 	post_events "$1" "$T/inline.body" "${3:-application/json}"

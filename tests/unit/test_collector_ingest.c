@@ -411,16 +411,16 @@ static void config_load(void **state)
 static void names(void **state)
 {
 	(void)state;
-	assert_string_equal(col_akind_name(0), "clearance_exceeded");
-	assert_null(col_akind_name(COL_AK_COUNT));
-	assert_null(col_akind_name(-1));
-	for (int k = 0; k < COL_AK_COUNT; k++)
-		assert_int_equal(col_akind_parse(col_akind_name(k)), k);
-	assert_int_equal(col_akind_parse("nonsense"), -1);
-	assert_int_equal(col_severity_parse("low"), COL_SEV_LOW);
-	assert_int_equal(col_severity_parse("critical"), COL_SEV_CRITICAL);
-	assert_int_equal(col_severity_parse("severe"), -1);
-	assert_string_equal(col_severity_name(COL_SEV_HIGH), "high");
+	assert_string_equal(vg_akind_name(0), "clearance_exceeded");
+	assert_null(vg_akind_name(VG_AK_COUNT));
+	assert_null(vg_akind_name(-1));
+	for (int k = 0; k < VG_AK_COUNT; k++)
+		assert_int_equal(vg_akind_parse(vg_akind_name(k)), k);
+	assert_int_equal(vg_akind_parse("nonsense"), -1);
+	assert_int_equal(vg_severity_parse("low"), VG_SEV_LOW);
+	assert_int_equal(vg_severity_parse("critical"), VG_SEV_CRITICAL);
+	assert_int_equal(vg_severity_parse("severe"), -1);
+	assert_string_equal(vg_severity_name(VG_SEV_HIGH), "high");
 	assert_int_equal(col_role_parse("officer"), COL_ROLE_OFFICER);
 	assert_int_equal(col_role_parse("admin"), COL_ROLE_ADMIN);
 	assert_int_equal(col_role_parse("agent"), -1);   /* not an officer role */

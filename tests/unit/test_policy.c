@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #define FIX "tests/data/policy/"
+#define MON_TIME "2026-11-16T10:00:00Z"
 #define EXAMPLE "policy/examples/example.cfg"
 
 /* The day the fixtures' "already past" warnings are judged against. */
@@ -334,6 +335,47 @@ static void many_errors_are_all_reported_in_source_order(void **state)
 	unlink(path);
 }
 
+/* The collector loads in a child process to keep the parser's memory out
+ * of its own; the result must be indistinguishable. */
+static void an_isolated_load_reports_and_decides_exactly_as_in_process(void **state)
+{
+	struct pol_policy *p = NULL, *q = NULL;
+	struct pol_diag a, b;
+	struct pol_request req = {.account = "bob", .host = "ws-2", .path = "/data/orca/x",
+	                          .action = POL_ACT_READ};
+	struct pol_decision d1, d2;
+	(void)state;
+
+	pol_diag_init(&a);
+	pol_diag_init(&b);
+	assert_int_equal(pol_load_at(FIX "bad-values.cfg", load_day(), &p, &a), -1);
+	assert_int_equal(pol_load_isolated_at(FIX "bad-values.cfg", load_day(), &q, &b), -1);
+	assert_null(q);
+	assert_int_equal(a.n, b.n);
+	assert_int_equal(a.errors, b.errors);
+	assert_int_equal(a.warnings, b.warnings);
+	for (size_t i = 0; i < a.n; i++) {
+		assert_string_equal(a.items[i].text, b.items[i].text);
+		assert_int_equal(a.items[i].line, b.items[i].line);
+	}
+	pol_diag_free(&a);
+	pol_diag_free(&b);
+
+	assert_int_equal(pol_load_isolated_at(FIX "decide.cfg", load_day(), &q, NULL), 0);
+	assert_int_equal(pol_load_at(FIX "decide.cfg", load_day(), &p, NULL), 0);
+	req.time_ms = at(MON_TIME);
+	pol_decide(p, &req, &d1);
+	pol_decide(q, &req, &d2);
+	assert_int_equal(d1.nreasons, 3);
+	assert_int_equal(d2.nreasons, 3);
+	for (int i = 0; i < 3; i++)
+		assert_string_equal(d1.reasons[i].code, d2.reasons[i].code);
+	assert_string_equal(pol_resource_id(d2.resource), "orca");
+	assert_string_equal(pol_person_name(pol_find_account(q, "alice-adm")), "Alice");
+	pol_free(p);
+	pol_free(q);
+}
+
 /* ---- Decisions against tests/data/policy/decide.cfg --------------------- */
 
 static int load_decide_fixture(void **state)
@@ -407,7 +449,7 @@ static void assert_reasons(const struct pol_decision *d, const char *const want[
 		assert_true((d).allow);                                                         \
 	} while (0)
 
-#define MON "2026-11-16T10:00:00Z"
+#define MON MON_TIME
 
 static void a_cleared_person_read_on_to_the_compartment_is_allowed(void **state)
 {
@@ -932,6 +974,7 @@ int main(void)
 	    cmocka_unit_test(errors_in_an_included_file_name_that_file),
 	    cmocka_unit_test(many_errors_are_all_reported_in_source_order),
 	    cmocka_unit_test(a_decision_with_too_many_reasons_is_truncated_and_denied),
+	    cmocka_unit_test(an_isolated_load_reports_and_decides_exactly_as_in_process),
 	};
 	const struct CMUnitTest deciding[] = {
 	    cmocka_unit_test(a_cleared_person_read_on_to_the_compartment_is_allowed),
