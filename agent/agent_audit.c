@@ -304,8 +304,8 @@ static int feed_datagram(struct agent_audit *aa, const char *buf, size_t n)
 			break;
 		if (len > n - off)
 			len = n - off;
-		/* Below 1100 are replies and commands, not records. */
-		if (nh.nlmsg_type >= AUDIT_FIRST_USER_MSG) {
+		/* Below 1000 is netlink's own control traffic (NLMSG_*). */
+		if (nh.nlmsg_type >= AUDIT_GET) {
 			if (feed_netlink_record(aa, nh.nlmsg_type, buf + off + NLMSG_HDRLEN,
 			                        len - NLMSG_HDRLEN) == 0)
 				fed++;

@@ -81,15 +81,18 @@ int agent_audit_attach_kernel(struct agent_audit *aa);
 /* ---- input -------------------------------------------------------------- */
 
 /* Feeds raw text in auditd's string format (one record per line, EOE lines
- * included); data may split lines anywhere. Finished events are normalised
- * before it returns. Returns 0, or -1 when auparse fails. */
+ * included); data may split lines anywhere. Events are normalised as auparse
+ * completes them: an event ended by its EOE is handed over when the next
+ * record arrives or at the next agent_audit_tick, so the last event of a
+ * quiet spell waits at most one tick. Returns 0, or -1 when auparse fails. */
 int agent_audit_feed(struct agent_audit *aa, const char *data, size_t len);
 
 /* End of input: completes and normalises every pending event. */
 int agent_audit_flush(struct agent_audit *aa);
 
-/* Call about once a second: completes events whose EOE never came (records
- * lost, or types the kernel ends without EOE) and, for agent_audit_new's
+/* Call about once a second: hands over events ended by EOE, completes those
+ * whose EOE never came (records lost, or types the kernel ends without EOE)
+ * once auparse's timeout has passed, and, for agent_audit_new's
  * intake, polls the kernel's lost counter every AGENT_AUDIT_STATUS_EVERY_S. */
 void agent_audit_tick(struct agent_audit *aa);
 #define AGENT_AUDIT_STATUS_EVERY_S 5

@@ -218,10 +218,31 @@ static int delete_self_rules(int fd, pid_t pid)
 	return rc;
 }
 
+/* Appends a key field the way auditctl -k does (libaudit's field parser
+ * does not take "key="). Returns 0 or -ENOMEM/-E2BIG. */
+static int rule_add_key(struct audit_rule_data **rulep, const char *key)
+{
+	struct audit_rule_data *r = *rulep;
+	size_t len = strlen(key);
+	if (r->field_count >= AUDIT_MAX_FIELDS || len > AUDIT_MAX_KEY_LEN)
+		return -E2BIG;
+	r = realloc(r, sizeof *r + r->buflen + len);
+	if (!r)
+		return -ENOMEM;
+	*rulep = r;
+	memcpy(r->buf + r->buflen, key, len);
+	r->buflen += (uint32_t)len;
+	r->fields[r->field_count] = AUDIT_FILTERKEY;
+	r->values[r->field_count] = (uint32_t)len;
+	r->fieldflags[r->field_count] = AUDIT_EQUAL;
+	r->field_count++;
+	return 0;
+}
+
 int agent_audit_exclude_self(int audit_fd, pid_t pid)
 {
 	struct audit_rule_data *rule;
-	char pair[32];
+	char pair[32];   /* libaudit writes into it */
 	int rc;
 
 	if (pid <= 0)
@@ -232,9 +253,9 @@ int agent_audit_exclude_self(int audit_fd, pid_t pid)
 	snprintf(pair, sizeof pair, "pid=%ld", (long)pid);
 	if ((rc = audit_rule_syscallbyname_data(rule, "all")) < 0 ||
 	    (rc = audit_rule_fieldpair_data(&rule, pair, AUDIT_FILTER_EXIT)) < 0 ||
-	    (rc = audit_rule_fieldpair_data(&rule, "key=" SELF_KEY, AUDIT_FILTER_EXIT)) < 0) {
+	    (rc = rule_add_key(&rule, SELF_KEY)) < 0) {
 		audit_rule_free_data(rule);
-		return -EINVAL;
+		return rc == -ENOMEM ? rc : -EINVAL;
 	}
 	/* Prepended: the first matching rule decides, and a never rule behind
 	 * the watches would change nothing. */

@@ -2,6 +2,7 @@
  * col_detect: policy-matching detection (v0) and anomaly wording.
  */
 #include "col_detect.h"
+#include "vg_time.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -18,36 +19,6 @@ static const double severity_score[] = {10, 25, 50, 80};
 static bool starts(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-/* Maps an event to the action the policy decides; false when the event is
- * not activity by an account (agent health, failed logins, logouts). */
-static bool event_action(const struct vg_event *ev, enum pol_action *act)
-{
-	if (!ev->user || !*ev->user)
-		return false;
-	switch (ev->kind) {
-	case VG_KIND_AUTH_SUCCESS:
-	case VG_KIND_SESSION_OPEN:
-		*act = POL_ACT_LOGIN;
-		return true;
-	case VG_KIND_FILE_ACCESS:
-		*act = ev->op == VG_OP_WRITE ? POL_ACT_WRITE : ev->op == VG_OP_EXEC ? POL_ACT_EXEC :
-		       ev->op == VG_OP_ATTR ? POL_ACT_ATTR : ev->op == VG_OP_MOUNT ? POL_ACT_MEDIA :
-		       POL_ACT_READ;
-		return ev->path != NULL;
-	case VG_KIND_EXEC:
-		*act = POL_ACT_EXEC;
-		return true;
-	case VG_KIND_PRIVILEGE:
-		*act = POL_ACT_PRIVILEGE;
-		return true;
-	case VG_KIND_MEDIA:
-		*act = POL_ACT_MEDIA;
-		return true;
-	default:
-		return false;
-	}
 }
 
 /* How serious one reason is; a finding takes its worst reason. */
@@ -74,92 +45,36 @@ static int reason_severity(enum vg_akind kind, const char *code)
 	}
 }
 
-/* Writes a reason code as words into buf ("not read on to FALCON"). */
-static void reason_words(const char *code, char *buf, size_t n)
-{
-	static const struct { const char *prefix, *words; } table[] = {
-		{"level:", "clearance "},
-		{"host_level:", "host classification "},
-		{"missing_compartment:", "not read on to "},
-		{"not_yet_read_on:", "not yet read on to "},
-		{"debriefed:", "debriefed from "},
-		{"interim_no_compartments:", "interim clearance gives no access to "},
-		{"status:", "clearance status is "},
-		{"review_overdue:", "periodic review overdue since "},
-		{"not_yet_granted:", "clearance not granted until "},
-		{"host_not_permitted:", "not permitted on host "},
-		{"outside_schedule:", "outside schedule "},
-		{"privilege_not_granted:", "no privilege for "},
-		{"removable_media_forbidden:", "removable media forbidden on "},
-		{"unknown_account", "account maps to no vetted person"},
-	};
-	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
-		if (starts(code, table[i].prefix)) {
-			snprintf(buf, n, "%s%s", table[i].words, code + strlen(table[i].prefix));
-			return;
-		}
-	}
-	snprintf(buf, n, "%s", code);
-}
-
-static const char *action_verb(const struct vg_event *ev)
-{
-	switch (ev->kind) {
-	case VG_KIND_AUTH_SUCCESS: return "authenticated";
-	case VG_KIND_SESSION_OPEN: return "logged in";
-	case VG_KIND_EXEC: return "ran";
-	case VG_KIND_PRIVILEGE: return "used";
-	case VG_KIND_MEDIA: return "mounted";
-	default:
-		return ev->op == VG_OP_WRITE ? "wrote" : ev->op == VG_OP_EXEC ? "ran" :
-		       ev->op == VG_OP_ATTR ? "changed" : "read";
-	}
-}
-
-static void write_summary(const struct vg_event *ev, const struct pol_decision *d,
+/* One sentence: the finding's first reason in the policy's own words, with
+ * a count of the others (all of them are in the reason codes). */
+static void write_summary(const struct pol_decision *d, const struct pol_request *req,
                           struct col_finding *f)
 {
-	char who[160], what[600], why[400] = "";
-	size_t used = 0;
-	const char *object = ev->path ? ev->path : ev->exe;
-
-	if (d->person)
-		snprintf(who, sizeof who, "%s (%s, %s)", ev->user, pol_person_name(d->person),
-		         pol_person_id(d->person));
-	else
-		snprintf(who, sizeof who, "%s", ev->user);
-	if (object && ev->kind != VG_KIND_AUTH_SUCCESS && ev->kind != VG_KIND_SESSION_OPEN)
-		snprintf(what, sizeof what, "%s %s", action_verb(ev), object);
-	else if (ev->kind == VG_KIND_PRIVILEGE)
-		snprintf(what, sizeof what, "used %s", ev->service ? ev->service : "a privilege");
-	else
-		snprintf(what, sizeof what, "%s", action_verb(ev));
-	for (int i = 0; i < f->nreasons && used < sizeof why - 1; i++) {
-		char w[160];
-		reason_words(f->reasons[i], w, sizeof w);
-		int k = snprintf(why + used, sizeof why - used, "%s%s", i ? "; " : "", w);
-		if (k < 0)
-			break;
-		used += (size_t)k;
+	const struct pol_reason *first = &d->reasons[f->reason_index[0]];
+	int n = pol_reason_text(d, req, first, f->summary, sizeof f->summary);
+	if (n < 0) {
+		snprintf(f->summary, sizeof f->summary, "%s", first->code);
+		n = (int)strlen(f->summary);
 	}
-	snprintf(f->summary, sizeof f->summary, "%s %s%s%s: %s.", who, what, ev->host ? " on " : "",
-	         ev->host ? ev->host : "", why);
+	if (f->nreasons > 1 && (size_t)n < sizeof f->summary && n > 0) {
+		/* "...; and 2 more reasons." replaces the final period. */
+		if (f->summary[n - 1] == '.')
+			n--;
+		snprintf(f->summary + n, sizeof f->summary - (size_t)n, "; and %d more reason%s.",
+		         f->nreasons - 1, f->nreasons > 2 ? "s" : "");
+	}
 }
 
 int col_detect_event(const struct pol_policy *p, const struct vg_event *ev,
                      struct col_detect_result *out)
 {
-	struct pol_request req = {0};
+	struct pol_request req;
 	struct col_finding *byclass[POL_CLASS_COUNT] = {0};
 	struct pol_decision *d = &out->decision;
 
 	out->n = 0;
-	if (!p || !event_action(ev, &req.action))
+	if (!p || !pol_request_from_event(ev, &req))
 		return 0;
-	req.account = ev->user;
-	req.host = ev->host;
-	req.path = ev->path ? ev->path : (req.action == POL_ACT_EXEC ? ev->exe : NULL);
-	req.time_ms = ev->time_ms;
 	if (req.action == POL_ACT_PRIVILEGE)
 		req.target_account = ev->ruser;
 	pol_decide(p, &req, d);
@@ -180,12 +95,28 @@ int col_detect_event(const struct pol_policy *p, const struct vg_event *ev,
 		int sev = reason_severity(f->kind, d->reasons[i].code);
 		if (sev > f->severity)
 			f->severity = sev;
+		f->reason_index[f->nreasons] = i;
 		f->reasons[f->nreasons++] = d->reasons[i].code;
 	}
 	for (int i = 0; i < out->n; i++) {
 		struct col_finding *f = &out->findings[i];
 		f->score = severity_score[f->severity];
-		write_summary(ev, d, f);
+		write_summary(d, &req, f);
 	}
 	return out->n;
+}
+
+void col_detect_incident_key(const struct vg_event *ev, const struct col_finding *f, char *buf,
+                             size_t len)
+{
+	size_t used;
+	int n = snprintf(buf, len, "%s|%s|%s|%lld", vg_akind_name(f->kind), ev->user ? ev->user : "",
+	                 ev->host ? ev->host : "", (long long)(ev->time_ms / VG_MS_PER_DAY));
+	used = n > 0 ? (size_t)n : 0;
+	for (int i = 0; i < f->nreasons && used < len; i++) {
+		n = snprintf(buf + used, len - used, "|%s", f->reasons[i]);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
 }

@@ -20,6 +20,7 @@ struct col_finding {
 	int severity;                               /* enum vg_severity */
 	double score;
 	const char *reasons[POL_MAX_REASONS];       /* point into the decision */
+	int reason_index[POL_MAX_REASONS];          /* positions in decision.reasons */
 	int nreasons;
 	char summary[1536];
 };
@@ -35,5 +36,12 @@ struct col_detect_result {
  * as agent health records). */
 int col_detect_event(const struct pol_policy *p, const struct vg_event *ev,
                      struct col_detect_result *out);
+
+/* Writes the incident key of finding f for event ev: findings of the same
+ * kind, account, host and reason codes on the same UTC day are one incident
+ * (a burst of 500 forbidden reads is one anomaly with a count). The key
+ * depends only on the event, so any batch split groups the same way. */
+void col_detect_incident_key(const struct vg_event *ev, const struct col_finding *f, char *buf,
+                             size_t len);
 
 #endif

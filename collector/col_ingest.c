@@ -209,7 +209,10 @@ static int record_findings(struct col_server *srv, const struct col_principal *a
 		return 0;
 	for (int i = 0; i < dr.n; i++) {
 		const struct col_finding *f = &dr.findings[i];
+		char incident[1024];
+		col_detect_incident_key(ev, f, incident, sizeof incident);
 		struct col_anomaly a = {
+			.incident = incident,
 			.kind = vg_akind_name(f->kind),
 			.severity = f->severity,
 			.score = f->score,
@@ -226,10 +229,13 @@ static int record_findings(struct col_server *srv, const struct col_principal *a
 			.policy_serial = pol_serial(pref->pol),
 		};
 		int64_t id;
-		if (col_store_anomaly_insert(srv->store, &a, &id) < 0)
+		int created = col_store_anomaly_record(srv->store, &a, &id);
+		if (created < 0)
 			return -1;
-		res->anomalies++;
-		res->by_kind[f->kind]++;
+		if (created) {
+			res->anomalies++;
+			res->by_kind[f->kind]++;
+		}
 	}
 	return 0;
 }

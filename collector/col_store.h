@@ -39,7 +39,11 @@ struct col_event_ref {
 };
 
 
+/* An anomaly as detection reports it for one event. Events of the same
+ * incident (same incident key) are recorded as one anomaly with a count and
+ * a time range. */
 struct col_anomaly {
+	const char *incident;             /* grouping key, see col_detect_incident_key */
 	const char *kind;
 	int severity;                     /* enum vg_severity */
 	double score;
@@ -84,7 +88,7 @@ struct col_store_ops {
 	                    const char *json, size_t jsonlen, int64_t received_ms);
 	int (*quarantine_insert)(struct col_store *, int64_t agent, int64_t received_ms,
 	                         const char *reason, const char *raw, size_t rawlen);
-	int (*anomaly_insert)(struct col_store *, const struct col_anomaly *a, int64_t *id);
+	int (*anomaly_record)(struct col_store *, const struct col_anomaly *a, int64_t *id);
 	int (*agent_high_seq)(struct col_store *, int64_t agent, int64_t *seq);
 	json_t *(*events_query)(struct col_store *, const struct col_event_filter *f);
 	json_t *(*anomalies_query)(struct col_store *, const struct col_anomaly_filter *f);
@@ -125,8 +129,10 @@ static inline int col_store_event_insert(struct col_store *s, int64_t agent, con
 static inline int col_store_quarantine_insert(struct col_store *s, int64_t agent, int64_t received_ms,
                                               const char *reason, const char *raw, size_t rawlen)
 { return s->ops->quarantine_insert(s, agent, received_ms, reason, raw, rawlen); }
-static inline int col_store_anomaly_insert(struct col_store *s, const struct col_anomaly *a, int64_t *id)
-{ return s->ops->anomaly_insert(s, a, id); }
+/* Records a into its incident: returns 1 when a new anomaly was created, 0
+ * when an existing one grew, -1 on error. */
+static inline int col_store_anomaly_record(struct col_store *s, const struct col_anomaly *a, int64_t *id)
+{ return s->ops->anomaly_record(s, a, id); }
 static inline int col_store_agent_high_seq(struct col_store *s, int64_t agent, int64_t *seq)
 { return s->ops->agent_high_seq(s, agent, seq); }
 static inline json_t *col_store_events_query(struct col_store *s, const struct col_event_filter *f)

@@ -28,10 +28,11 @@ static const char *const migrations[] = {
 	"CREATE INDEX events_time ON events(time_ms);"
 	"CREATE TABLE quarantine(id INTEGER PRIMARY KEY, agent INTEGER NOT NULL, received_ms INTEGER NOT NULL,"
 	"  reason TEXT NOT NULL, raw BLOB NOT NULL);"
-	"CREATE TABLE anomalies(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, severity INTEGER NOT NULL,"
-	"  score REAL NOT NULL, time_ms INTEGER NOT NULL, detected_ms INTEGER NOT NULL, person TEXT,"
-	"  account TEXT, host TEXT, summary TEXT NOT NULL, reasons TEXT NOT NULL,"
-	"  status TEXT NOT NULL DEFAULT 'open', policy_serial INTEGER NOT NULL);"
+	"CREATE TABLE anomalies(id INTEGER PRIMARY KEY, incident TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+	"  severity INTEGER NOT NULL, score REAL NOT NULL, time_ms INTEGER NOT NULL, last_ms INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL, detected_ms INTEGER NOT NULL, person TEXT, account TEXT, host TEXT,"
+	"  summary TEXT NOT NULL, reasons TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open',"
+	"  policy_serial INTEGER NOT NULL);"
 	"CREATE INDEX anomalies_time ON anomalies(time_ms);"
 	"CREATE TABLE anomaly_events(anomaly INTEGER NOT NULL REFERENCES anomalies(id), agent INTEGER NOT NULL,"
 	"  seq INTEGER NOT NULL, PRIMARY KEY(anomaly, agent, seq)) WITHOUT ROWID;",
@@ -42,8 +43,15 @@ static const char *const stmt_sql[ST_COUNT] = {
 	"INSERT OR IGNORE INTO events(agent,seq,time_ms,kind,host,user,path,received_ms,json)"
 	" VALUES(?,?,?,?,?,?,?,?,?)",
 	"INSERT INTO quarantine(agent,received_ms,reason,raw) VALUES(?,?,?,?)",
+	/* One row per incident: a later event of the same incident adds to the
+	 * count and widens the time range; the summary always describes the
+	 * earliest event, so the result does not depend on arrival order. */
 	"INSERT INTO anomalies(kind,severity,score,time_ms,detected_ms,person,account,host,summary,"
-	"reasons,policy_serial) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+	"reasons,policy_serial,incident,last_ms,count) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?4,1)"
+	" ON CONFLICT(incident) DO UPDATE SET count = count + 1,"
+	" summary = CASE WHEN excluded.time_ms < time_ms THEN excluded.summary ELSE summary END,"
+	" time_ms = min(time_ms, excluded.time_ms), last_ms = max(last_ms, excluded.time_ms)"
+	" RETURNING id, count",
 	"INSERT OR IGNORE INTO anomaly_events(anomaly,agent,seq) VALUES(?,?,?)",
 	"SELECT max(seq) FROM events WHERE agent=?",
 };
@@ -233,7 +241,7 @@ static int store_quarantine_insert(struct col_store *s, int64_t agent, int64_t r
 	return step_done(s, st, "insert quarantine");
 }
 
-static int store_anomaly_insert(struct col_store *s, const struct col_anomaly *a, int64_t *id)
+static int store_anomaly_record(struct col_store *s, const struct col_anomaly *a, int64_t *id)
 {
 	struct sqlite_store *q = S(s);
 	sqlite3_stmt *st = q->st[ST_ANOM];
@@ -261,9 +269,17 @@ static int store_anomaly_insert(struct col_store *s, const struct col_anomaly *a
 	bind_text(st, 9, a->summary);
 	sqlite3_bind_text(st, 10, rtext, -1, free);
 	sqlite3_bind_int64(st, 11, a->policy_serial);
-	if (step_done(s, st, "insert anomaly") < 0)
+	sqlite3_bind_text(st, 12, a->incident, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		fail(s, q->wdb, "record anomaly");
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
 		return -1;
-	*id = sqlite3_last_insert_rowid(q->wdb);
+	}
+	*id = sqlite3_column_int64(st, 0);
+	int is_new = sqlite3_column_int64(st, 1) == 1;
+	if (step_done(s, st, "record anomaly") < 0)
+		return -1;
 	for (size_t i = 0; i < a->nevents; i++) {
 		st = q->st[ST_ANOM_EV];
 		sqlite3_bind_int64(st, 1, *id);
@@ -272,7 +288,7 @@ static int store_anomaly_insert(struct col_store *s, const struct col_anomaly *a
 		if (step_done(s, st, "insert anomaly event") < 0)
 			return -1;
 	}
-	return 0;
+	return is_new;
 }
 
 static int store_agent_high_seq(struct col_store *s, int64_t agent, int64_t *seq)
@@ -392,7 +408,7 @@ static json_t *store_events_query(struct col_store *s, const struct col_event_fi
 
 #define ANOMALY_COLUMNS \
 	"SELECT a.id, a.kind, a.severity, a.score, a.time_ms, a.detected_ms, a.person, a.account," \
-	" a.host, a.summary, a.reasons, a.status, a.policy_serial," \
+	" a.host, a.summary, a.reasons, a.status, a.policy_serial, a.count, a.last_ms," \
 	" (SELECT json_group_array(json_object('agent', e.agent, 'seq', e.seq))" \
 	"  FROM anomaly_events e WHERE e.anomaly = a.id) FROM anomalies a"
 
@@ -426,10 +442,13 @@ static json_t *anomaly_row(sqlite3_stmt *st)
 	set_text_or_null(o, "summary", st, 9);
 	json_t *r = json_loads((const char *)sqlite3_column_text(st, 10), 0, NULL);
 	json_object_set_new(o, "reasons", r ? r : json_array());
-	json_t *ev = json_loads((const char *)sqlite3_column_text(st, 13), 0, NULL);
+	json_t *ev = json_loads((const char *)sqlite3_column_text(st, 15), 0, NULL);
 	json_object_set_new(o, "events", ev ? ev : json_array());
 	set_text_or_null(o, "status", st, 11);
 	json_object_set_new(o, "policy_serial", json_integer(sqlite3_column_int64(st, 12)));
+	json_object_set_new(o, "count", json_integer(sqlite3_column_int64(st, 13)));
+	set_time(o, "first", sqlite3_column_int64(st, 4));
+	set_time(o, "last", sqlite3_column_int64(st, 14));
 	return o;
 }
 
@@ -518,7 +537,7 @@ static const struct col_store_ops sqlite_ops = {
 	.rollback = store_rollback,
 	.event_insert = store_event_insert,
 	.quarantine_insert = store_quarantine_insert,
-	.anomaly_insert = store_anomaly_insert,
+	.anomaly_record = store_anomaly_record,
 	.agent_high_seq = store_agent_high_seq,
 	.events_query = store_events_query,
 	.anomalies_query = store_anomalies_query,

@@ -12,7 +12,6 @@
 #include "vg_log.h"
 #include "vg_token.h"
 
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,14 +25,16 @@ static void usage(FILE *f)
 	           "       vigil-collector -c FILE officer add NAME --role officer|policy|auditor|admin\n");
 }
 
-/* Loads the policy named in the configuration, printing every diagnostic. */
+/* Loads the policy named in the configuration, printing every diagnostic.
+ * The parse runs in a child process so that libconfig's tree (about ten
+ * times the file's size) never counts against the collector's memory. */
 static struct pol_policy *load_policy(const char *path)
 {
 	struct pol_diag diag;
 	struct pol_policy *p = NULL;
 
 	pol_diag_init(&diag);
-	int rc = pol_load(path, &p, &diag);
+	int rc = pol_load_isolated(path, &p, &diag);
 	for (size_t i = 0; i < diag.n; i++)
 		vg_log(diag.items[i].level == POL_DIAG_ERROR ? VG_LOG_ERR : VG_LOG_WARN, "%s",
 		       diag.items[i].text);
@@ -140,7 +141,6 @@ static int run(struct col_server *srv)
 		vg_err("%s: policy %s has errors; not starting", srv->cfg.path, srv->cfg.policy);
 		return 1;
 	}
-	malloc_trim(0);   /* give back the parser's transient memory */
 	if (col_policy_slot_init(&srv->policy) < 0 || col_policy_install(&srv->policy, p) < 0) {
 		pol_free(p);
 		vg_err("out of memory");

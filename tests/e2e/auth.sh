@@ -122,5 +122,11 @@ code=$(req POST /v1/anomalies -H "Authorization: Bearer $OFFICER" -H "$J" --data
 expect_error "POST /v1/anomalies" 405 "$code"
 is "$(db 'SELECT count(*) FROM events')" 3 "only the one authorised post stored anything"
 
+# Every refusal is counted by status in /metrics.
+for c in 401:11 403:6 404:5 405:4 415:5; do
+	is "$(metric_wait "vigil_http_requests_total{code=\"${c%:*}\"}" "${c#*:}")" "${c#*:}" \
+		"vigil_http_requests_total{code=\"${c%:*}\"} is ${c#*:}"
+done
+
 col_stop_and_check
 done_testing

@@ -69,6 +69,11 @@ is "$(db 'SELECT count(*) FROM events WHERE seq >= 100')" 0 "nothing from the co
 code=$(post_events "$AGENT" "$T/good.gz" application/json -H "Content-Encoding: gzip")
 is "$code $(counts "$RESP")" "200 301 0 0 400" "the intact gzip body of the same batch: accepted 301"
 
+# Refusals are counted like any other answer, including the 413s sent
+# before the body was read.
+is "$(metric_wait 'vigil_http_requests_total{code="413"}' 5)" 5 'vigil_http_requests_total{code="413"} is 5'
+is "$(metric_wait 'vigil_http_requests_total{code="400"}' 4)" 4 'vigil_http_requests_total{code="400"} is 4'
+
 # A gzip file may hold several members (what `cat a.gz b.gz` or a writer
 # that appends to a compressed spool produces; gzip -d reads them all).
 # Either every member is read, or the body is refused: accepting the first

@@ -1,5 +1,6 @@
 /*
- * Unit tests for common/: vg_time, vg_event, vg_token, vg_cfg, vg_log, vg_db.
+ * Unit tests for common/: vg_time, vg_event, vg_token, vg_cfg, vg_log, vg_db,
+ * vg_anomaly.
  *
  * Expected values come from outside the code under test: epoch seconds from
  * date(1), SHA-256 vectors from FIPS 180-2, weekdays from the calendar.
@@ -10,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "vg_anomaly.h"
 #include "vg_cfg.h"
 #include "vg_db.h"
 #include "vg_event.h"
@@ -864,6 +866,72 @@ static void db_open_and_migrate(void **state)
 	assert_non_null(strstr(err, "x.db"));
 }
 
+/* ---- vg_anomaly ------------------------------------------------------------ */
+
+static void anomaly_vocabulary(void **state)
+{
+	/* The stable identifiers of DESIGN.md "Anomaly kinds", in enum order. */
+	static const char *const kinds[] = {
+		"clearance_exceeded", "need_to_know", "vetting_lapsed", "unknown_account",
+		"host_not_accredited", "outside_schedule", "unauthorized_privilege", "removable_media",
+		"failed_login_burst", "volume_spike", "first_access", "unusual_hour",
+		"concurrent_sessions", "dormant_account", "agent_silent", "audit_loss", "audit_tamper",
+	};
+	(void)state;
+	assert_int_equal(sizeof kinds / sizeof kinds[0], VG_AK_COUNT);
+	for (int k = 0; k < VG_AK_COUNT; k++) {
+		assert_string_equal(vg_akind_name(k), kinds[k]);
+		assert_int_equal(vg_akind_parse(kinds[k]), k);
+	}
+	assert_null(vg_akind_name(-1));
+	assert_null(vg_akind_name(VG_AK_COUNT));
+	assert_int_equal(vg_akind_parse("Clearance_Exceeded"), -1);   /* case-sensitive */
+	assert_int_equal(vg_akind_parse(""), -1);
+	assert_int_equal(vg_akind_parse(NULL), -1);
+
+	/* Severities in increasing order, so "severity >= min" filters work. */
+	static const char *const sev[] = {"low", "medium", "high", "critical"};
+	for (int i = 0; i < 4; i++) {
+		assert_string_equal(vg_severity_name(i), sev[i]);
+		assert_int_equal(vg_severity_parse(sev[i]), i);
+	}
+	assert_true(VG_SEV_LOW < VG_SEV_MEDIUM && VG_SEV_MEDIUM < VG_SEV_HIGH &&
+	            VG_SEV_HIGH < VG_SEV_CRITICAL);
+	assert_null(vg_severity_name(VG_SEV_COUNT));
+	assert_int_equal(vg_severity_parse("severe"), -1);
+	assert_int_equal(vg_severity_parse(NULL), -1);
+
+	static const char *const st[] = {"open", "acknowledged", "resolved", "false_positive"};
+	for (int i = 0; i < 4; i++) {
+		assert_string_equal(vg_status_name(i), st[i]);
+		assert_int_equal(vg_status_parse(st[i]), i);
+	}
+	assert_null(vg_status_name(-1));
+	assert_int_equal(vg_status_parse("closed"), -1);
+}
+
+static void anomaly_names_join(void **state)
+{
+	char buf[64];
+	(void)state;
+	assert_string_equal(vg_names_join(vg_severity_names, VG_SEV_COUNT, buf, sizeof buf),
+	                    "low, medium, high, critical");
+	assert_string_equal(vg_names_join(vg_severity_names, 1, buf, sizeof buf), "low");
+	assert_string_equal(vg_names_join(vg_severity_names, 0, buf, sizeof buf), "");
+	/* A short buffer holds whole names only and is always terminated. */
+	char small[12];
+	memset(small, 'Z', sizeof small);
+	vg_names_join(vg_severity_names, VG_SEV_COUNT, small, sizeof small);
+	assert_string_equal(small, "low, medium");
+	memset(small, 'Z', sizeof small);
+	vg_names_join(vg_severity_names, VG_SEV_COUNT, small, 11);
+	assert_string_equal(small, "low");
+	assert_int_equal(small[11], 'Z');                   /* nothing written past len */
+	char one[1] = {'Z'};
+	vg_names_join(vg_severity_names, VG_SEV_COUNT, one, 1);
+	assert_int_equal(one[0], '\0');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -893,6 +961,8 @@ int main(void)
 		cmocka_unit_test(cfg_errors),
 		cmocka_unit_test(log_levels_and_format),
 		cmocka_unit_test(db_open_and_migrate),
+		cmocka_unit_test(anomaly_vocabulary),
+		cmocka_unit_test(anomaly_names_join),
 	};
 	return cmocka_run_group_tests_name("common", tests, make_tmpdir, remove_tmpdir);
 }
