@@ -127,7 +127,7 @@ struct agent_audit {
 	int ctl_fd;                    /* audit control socket or -1 */
 	bool excluded;                 /* our never rule is installed */
 	int64_t next_status_ns;
-	bool have_status;
+	bool have_status, status_failing;
 	uint32_t last_lost, last_enabled;
 	struct agent_audit_stats st;
 	struct rec rec;
@@ -223,9 +223,12 @@ int agent_audit_attach_kernel(struct agent_audit *aa)
 	aa->ctl_fd = fd;
 	aa->next_status_ns = vg_time_mono_ns();
 	if (aa->self > 0) {
-		rc = agent_audit_exclude_self(fd, aa->self);
-		if (rc < 0)
-			return rc;
+		if ((rc = agent_audit_exclude_self(fd, aa->self)) < 0) {
+			vg_warn("audit: cannot install the kernel rule excluding pid %ld (%s%s): its "
+			        "records are dropped in user space only", (long)aa->self, strerror(-rc),
+			        rc == -EPERM ? "; is the audit configuration locked, enabled 2?" : "");
+			return 1;
+		}
 		aa->excluded = true;
 	}
 	return 0;
@@ -257,8 +260,11 @@ void agent_audit_tick(struct agent_audit *aa)
 	if (aa->ctl_fd >= 0 && vg_time_mono_ns() >= aa->next_status_ns) {
 		aa->next_status_ns = vg_time_mono_ns() + AGENT_AUDIT_STATUS_EVERY_S * 1000000000LL;
 		int rc = agent_audit_check_lost(aa, aa->ctl_fd);
-		if (rc < 0)
-			vg_warn("audit: kernel status unavailable: %s", strerror(-rc));
+		if (rc < 0 && !aa->status_failing)
+			vg_warn("audit: kernel status unavailable, losses cannot be seen: %s", strerror(-rc));
+		else if (rc == 0 && aa->status_failing)
+			vg_info("audit: kernel status available again");
+		aa->status_failing = rc < 0;
 	}
 }
 
@@ -1210,6 +1216,10 @@ static json_t *build_file_access(struct agent_audit *aa, const struct rec *r, co
 		return NULL;
 	int rc = set_path(aa, ev, "path", path, res);
 	rc |= agent_event_str(ev, "op", file_op(r, sc, &r->items[p]));
+	/* A create refused before the name was looked up leaves only the
+	 * directory: say so, the path is not the file. */
+	if (r->items[p].nametype == NT_PARENT)
+		rc |= json_object_set_new(json_object_get(ev, "detail"), "parent", json_true());
 	if (rename) {
 		for (int i = 0; i < r->nitems; i++) {
 			if (r->items[i].nametype != NT_CREATE || !r->items[i].name)

@@ -51,7 +51,8 @@ typedef int (*agent_audit_user_fn)(void *ctx, uint32_t uid, char *name, size_t l
  * from a. When the process may control audit (root), it also opens an audit
  * control socket, installs the kernel exclusion of a->pid
  * (agent_audit_exclude_self) and lets agent_audit_tick poll the kernel's lost
- * counter; without that right it logs a warning and works without them.
+ * counter; without that right it logs a warning and works without them
+ * (the own pid is then filtered in user space only).
  * NULL on allocation failure. */
 struct agent_audit *agent_audit_new(struct agent *a);
 
@@ -74,8 +75,9 @@ int agent_audit_set_sysfs_root(struct agent_audit *aa, const char *dir);
 /* Opens an audit control socket (audit_open) for aa, installs the kernel
  * exclusion of the own pid when one is set, and makes agent_audit_tick poll
  * the kernel status; agent_audit_free undoes it. agent_audit_new calls this.
- * Returns 0 or -errno (EPERM without CAP_AUDIT_CONTROL); the socket stays
- * open for status polling when only the exclusion failed. */
+ * Returns 0; 1 when only the exclusion rule was refused (locked audit
+ * configuration; logged, status polling works); -errno when there is no
+ * control socket (EPERM without CAP_AUDIT_CONTROL). */
 int agent_audit_attach_kernel(struct agent_audit *aa);
 
 /* ---- input -------------------------------------------------------------- */

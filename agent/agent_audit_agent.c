@@ -29,9 +29,7 @@ struct agent_audit *agent_audit_new(struct agent *a)
 	agent_audit_set_self_pid(aa, a->pid);
 	int rc = agent_audit_attach_kernel(aa);
 	if (rc < 0)
-		vg_warn("audit: cannot %s (%s): the agent's own syscalls are filtered in user space "
-		        "only and kernel losses are not reported",
-		        rc == -EPERM || rc == -EACCES ? "control audit" : "install its exclusion rule",
-		        strerror(-rc));
+		vg_warn("audit: no audit control socket (%s): the agent's own records are dropped in "
+		        "user space only and kernel losses are not reported", strerror(-rc));
 	return aa;
 }

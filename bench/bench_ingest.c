@@ -6,7 +6,7 @@
  *                [--batch 1000] [--max-batches 400] [--max-seconds 60]
  *                [--seq-offset K] [--label NAME] [--parallel N]
  *   bench_ingest raw --db PATH --events FILE [--batch 1000]
- *                [--max-batches 400] [--max-seconds 60]
+ *                [--max-batches 400] [--max-seconds 60] [--repeat N]
  *   bench_ingest free-port
  *
  * The events file is NDJSON, schema v1, as bench/gen_org writes it. Events
@@ -32,8 +32,10 @@
  * collector's events table, same pragmas through vg_db_open: WAL,
  * synchronous=FULL) inserted with one prepared statement, one transaction
  * per batch, the event JSON kept as text. Parsing is done before the clock
- * starts, so this is the storage ceiling the collector is measured against:
- *   raw_sqlite rows_per_s=N rows=R seconds=S p50_ms=X p99_ms=Y
+ * starts, so this is the storage ceiling the collector is measured against.
+ * --repeat N runs it N times, each into a new database, and reports the
+ * median run (runs= lists every run's rate):
+ *   raw_sqlite rows_per_s=N rows=R seconds=S p50_ms=X p99_ms=Y runs=A,B,C
  *
  * free-port: prints a currently free TCP port on 127.0.0.1.
  */
@@ -95,6 +97,7 @@ static struct {
 	int gzip;
 	long long seq_offset;
 	int parallel;
+	int repeat;
 } opt = {.batch = 1000, .max_batches = 400, .max_seconds = 60, .label = "plain"};
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -573,35 +576,21 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
-static int run_raw(void)
+struct raw_run {
+	double rate, secs, p50, p99;
+	size_t rows, batches;
+};
+
+static int cmp_run(const void *a, const void *b)
+{
+	double x = ((const struct raw_run *)a)->rate, y = ((const struct raw_run *)b)->rate;
+	return x < y ? -1 : x > y;
+}
+
+/* One timed pass over the planned batches into a new database at opt.db. */
+static void raw_once(const struct row *rows, double *lat, struct raw_run *out)
 {
 	char err[512];
-	if (!opt.db || !opt.events)
-		die("raw needs --db and --events");
-	load_events(opt.events);
-	plan_batches();
-
-	/* Decode every row first: the clock measures SQLite alone. */
-	size_t nrows = 0;
-	for (size_t i = 0; i < nbatches; i++)
-		nrows += batches[i].n;
-	struct row *rows = xrealloc(NULL, nrows * sizeof *rows);
-	json_t **objs = xrealloc(NULL, nrows * sizeof *objs);
-	size_t r = 0;
-	for (size_t i = 0; i < nbatches; i++) {
-		struct host *ho = &hosts[batches[i].host];
-		for (size_t k = 0; k < batches[i].n; k++, r++) {
-			const struct line *l = &lines[ho->lines[batches[i].first + k]];
-			json_error_t jerr;
-			struct vg_event ev;
-			objs[r] = json_loadb(l->text, l->len, 0, &jerr);
-			if (!objs[r] || vg_event_decode(objs[r], &ev, err, sizeof err) < 0)
-				die("event %zu does not decode: %s", r, objs[r] ? err : jerr.text);
-			rows[r] = (struct row){batches[i].host + 1, ev.seq, ev.time_ms, vg_kind_name(ev.kind),
-			                       ev.host, ev.user, ev.path, l->text, l->len};
-		}
-	}
-
 	unlink(opt.db);
 	sqlite3 *db = vg_db_open(opt.db, err, sizeof err);
 	if (!db)
@@ -612,10 +601,8 @@ static int run_raw(void)
 	if (sqlite3_prepare_v3(db, raw_insert, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
 		die("prepare: %s", sqlite3_errmsg(db));
 
-	double *lat = xrealloc(NULL, nbatches * sizeof *lat);
-	size_t done = 0, inserted = 0;
+	size_t done = 0, inserted = 0, r = 0;
 	double t_start = now_s(), t_end = t_start;
-	r = 0;
 	for (size_t i = 0; i < nbatches; i++) {
 		double t0 = now_s();
 		int64_t received = vg_time_now();
@@ -645,12 +632,68 @@ static int run_raw(void)
 		if (t1 - t_start > opt.max_seconds)
 			break;
 	}
-	double secs = t_end - t_start;
-	printf("raw_sqlite rows_per_s=%.0f rows=%zu batches=%zu seconds=%.3f p50_ms=%.2f p99_ms=%.2f\n",
-	       (double)inserted / secs, inserted, done, secs, percentile(lat, done, 0.50),
-	       percentile(lat, done, 0.99));
+	out->secs = t_end - t_start;
+	out->rate = out->secs > 0 ? (double)inserted / out->secs : 0;
+	out->rows = inserted;
+	out->batches = done;
+	out->p50 = percentile(lat, done, 0.50);
+	out->p99 = percentile(lat, done, 0.99);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
+}
+
+static int run_raw(void)
+{
+	char err[512];
+	if (!opt.db || !opt.events)
+		die("raw needs --db and --events");
+	load_events(opt.events);
+	plan_batches();
+
+	/* Decode every row first: the clock measures SQLite alone. */
+	size_t nrows = 0;
+	for (size_t i = 0; i < nbatches; i++)
+		nrows += batches[i].n;
+	struct row *rows = xrealloc(NULL, nrows * sizeof *rows);
+	json_t **objs = xrealloc(NULL, nrows * sizeof *objs);
+	size_t r = 0;
+	for (size_t i = 0; i < nbatches; i++) {
+		struct host *ho = &hosts[batches[i].host];
+		for (size_t k = 0; k < batches[i].n; k++, r++) {
+			const struct line *l = &lines[ho->lines[batches[i].first + k]];
+			json_error_t jerr;
+			struct vg_event ev;
+			objs[r] = json_loadb(l->text, l->len, 0, &jerr);
+			if (!objs[r] || vg_event_decode(objs[r], &ev, err, sizeof err) < 0)
+				die("event %zu does not decode: %s", r, objs[r] ? err : jerr.text);
+			rows[r] = (struct row){batches[i].host + 1, ev.seq, ev.time_ms, vg_kind_name(ev.kind),
+			                       ev.host, ev.user, ev.path, l->text, l->len};
+		}
+	}
+
+	/* Each repeat starts from an empty database; the median run is reported. */
+	int reps = opt.repeat > 0 ? opt.repeat : 1;
+	struct raw_run *runs = xrealloc(NULL, (size_t)reps * sizeof *runs);
+	double *lat = xrealloc(NULL, nbatches * sizeof *lat);
+	for (int rep = 0; rep < reps; rep++) {
+		raw_once(rows, lat, &runs[rep]);
+		char path[4200];
+		unlink(opt.db);
+		snprintf(path, sizeof path, "%s-wal", opt.db);
+		unlink(path);
+		snprintf(path, sizeof path, "%s-shm", opt.db);
+		unlink(path);
+	}
+	struct raw_run *sorted = xrealloc(NULL, (size_t)reps * sizeof *sorted);
+	memcpy(sorted, runs, (size_t)reps * sizeof *sorted);
+	qsort(sorted, (size_t)reps, sizeof *sorted, cmp_run);
+	const struct raw_run *m = &sorted[reps / 2];
+	char all[512] = "";
+	size_t used = 0;
+	for (int rep = 0; rep < reps && used < sizeof all - 16; rep++)
+		used += (size_t)snprintf(all + used, sizeof all - used, "%s%.0f", rep ? "," : "", runs[rep].rate);
+	printf("raw_sqlite rows_per_s=%.0f rows=%zu batches=%zu seconds=%.3f p50_ms=%.2f p99_ms=%.2f "
+	       "runs=%s\n", m->rate, m->rows, m->batches, m->secs, m->p50, m->p99, all);
 	for (size_t i = 0; i < nrows; i++)
 		json_decref(objs[i]);
 	return 0;
@@ -686,7 +729,7 @@ static void usage(FILE *f)
 	      "                    [--batch N] [--max-batches N] [--max-seconds S] [--seq-offset K]\n"
 	      "                    [--label NAME] [--parallel N]\n"
 	      "       bench_ingest raw --db PATH --events FILE [--batch N] [--max-batches N]\n"
-	      "                    [--max-seconds S]\n"
+	      "                    [--max-seconds S] [--repeat N]\n"
 	      "       bench_ingest free-port\n", f);
 }
 
@@ -720,6 +763,7 @@ int main(int argc, char **argv)
 		else if (strcmp(a, "--max-seconds") == 0) opt.max_seconds = (double)parse_size(v, a);
 		else if (strcmp(a, "--seq-offset") == 0) opt.seq_offset = strtoll(v, NULL, 10);
 		else if (strcmp(a, "--parallel") == 0) opt.parallel = (int)parse_size(v, a);
+		else if (strcmp(a, "--repeat") == 0) opt.repeat = (int)parse_size(v, a);
 		else {
 			usage(stderr);
 			return 2;

@@ -30,8 +30,10 @@ int col_config_parse_listen(const char *s, char **host, int *port)
 			return -1;
 		hlen = (size_t)(colon - s);
 	}
+	if (colon[1] < '0' || colon[1] > '9')
+		return -1;
 	p = strtol(colon + 1, &end, 10);
-	if (hlen == 0 || *end || end == colon + 1 || p < 0 || p > 65535)
+	if (hlen == 0 || *end || p < 0 || p > 65535)
 		return -1;
 	*host = strndup(s, hlen);
 	if (!*host)

@@ -53,8 +53,12 @@ static void write_summary(const struct pol_decision *d, const struct pol_request
 	const struct pol_reason *first = &d->reasons[f->reason_index[0]];
 	int n = pol_reason_text(d, req, first, f->summary, sizeof f->summary);
 	if (n < 0) {
-		snprintf(f->summary, sizeof f->summary, "%s", first->code);
-		n = (int)strlen(f->summary);
+		size_t k = strnlen(first->code, sizeof first->code);
+		if (k >= sizeof f->summary)
+			k = sizeof f->summary - 1;
+		memcpy(f->summary, first->code, k);
+		f->summary[k] = '\0';
+		n = (int)k;
 	}
 	if (f->nreasons > 1 && (size_t)n < sizeof f->summary && n > 0) {
 		/* "...; and 2 more reasons." replaces the final period. */

@@ -430,13 +430,13 @@ int col_http_start(struct col_server *srv, char *err, size_t errlen)
 		{MHD_OPTION_END, 0, NULL},
 	};
 	srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+	                            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 	                            MHD_OPTION_ARRAY, tls_opts,
 	                            MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 	                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
 	                            MHD_OPTION_CONNECTION_TIMEOUT, 60u,
 	                            MHD_OPTION_CONNECTION_LIMIT, 1024u,
 	                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-	                            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 	                            MHD_OPTION_END);
 	freeaddrinfo(ai);
 	srv->tls = tls;

@@ -65,7 +65,18 @@ int col_ingest_gunzip(const char *in, size_t inlen, size_t limit, char **out, si
 				free(buf);
 				return set_status(res, 413, "inflated body exceeds max_body");
 			}
-			break;
+			if (z.avail_in == 0)
+				break;
+			/* Another gzip member follows (concatenated files are valid
+			 * gzip): keep inflating into the same buffer and bound. */
+			uLong total = z.total_out;
+			if (inflateReset(&z) != Z_OK) {
+				inflateEnd(&z);
+				free(buf);
+				return set_status(res, 400, "gzip body is corrupt");
+			}
+			z.total_out = total;
+			continue;
 		}
 		if (rc != Z_OK && !(rc == Z_BUF_ERROR && z.avail_out == 0)) {
 			inflateEnd(&z);
@@ -136,7 +147,7 @@ static int split_ndjson(const char *body, size_t len, struct items *it)
 		if (blank < n) {
 			json_error_t jerr;
 			char reason[200];
-			json_t *j = json_loadb(p, n, JSON_REJECT_DUPLICATES, &jerr);
+			json_t *j = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 			if (!j)
 				snprintf(reason, sizeof reason, "line %zu: invalid JSON at column %d: %s", line,
 				         jerr.column, jerr.text);
@@ -154,7 +165,7 @@ static int split_json(const char *body, size_t len, struct items *it)
 {
 	json_error_t jerr;
 	char reason[200];
-	json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 
 	if (!j) {
 		snprintf(reason, sizeof reason, "body: invalid JSON at line %d column %d: %s", jerr.line,
@@ -252,16 +263,22 @@ static int store_item(struct col_server *srv, const struct col_principal *agent,
 		res->quarantined++;
 		return quarantine(srv, agent, now, x, x->reason);
 	}
-	/* The enrolled host stands in for a missing one. */
-	bool edited = false;
-	if (json_is_object(x->json) && !json_object_get(x->json, "host")) {
-		json_object_set_new(x->json, "host", json_string(agent->name));
-		edited = true;
-	}
+	/* Validation sees exactly what the agent sent; the enrolled host stands
+	 * in for a missing one only once the event is valid. */
 	if (vg_event_decode(x->json, &ev, err, sizeof err) < 0) {
 		snprintf(reason, sizeof reason, "event %zu: %s", index, err);
 		res->quarantined++;
 		return quarantine(srv, agent, now, x, reason);
+	}
+	bool edited = false;
+	if (!ev.host) {
+		json_t *h = json_string(agent->name);
+		if (!h || json_object_set_new(x->json, "host", h) < 0) {
+			snprintf(srv->store->err, sizeof srv->store->err, "out of memory adding host");
+			return -1;
+		}
+		ev.host = json_string_value(h);
+		edited = true;
 	}
 	/* An NDJSON line that parsed into this very object is stored as sent;
 	 * otherwise the object is serialised. */

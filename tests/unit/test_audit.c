@@ -464,6 +464,21 @@ static void test_rm_recursive_resolves_by_inode(void **state)
 	assert_file_event(must_event(f, "1795326780.034:140"), "/tmp/vgrec/w/newdir", "write", "success");
 }
 
+/* A create refused by the directory's permissions: the kernel records only
+ * the PARENT item, so the event is a failed write to the directory, marked
+ * detail.parent (netlink-denied-create.log, from the multicast group). */
+static void test_denied_create_names_the_directory(void **state)
+{
+	struct fx *f = *state;
+	feed_file(f, "netlink-denied-create.log", 4096);
+	json_t *ev = must_event(f, "1795327810.066:3480");
+	assert_file_event(ev, "/tmp/vgrec/live", "write", "failure");
+	assert_true(json_is_true(json_object_get(json_object_get(ev, "detail"), "parent")));
+	assert_string_equal(dstr(ev, "error"), "EACCES");
+	assert_null(json_object_get(ev, "auid"));        /* a process without a login */
+	assert_string_equal(str(ev, "user"), "vgaud-alice");
+}
+
 /* Executing a file without the x bit: a failed exec, reported. */
 static void test_denied_exec(void **state)
 {
@@ -893,6 +908,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_openat2_flags_and_dirfd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlink_mkdir_chown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rm_recursive_resolves_by_inode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_denied_create_names_the_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_denied_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_privilege_command_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tar_walk_through_directory_fds, setup, teardown),
