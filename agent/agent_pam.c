@@ -14,6 +14,7 @@
  * datagram that waited in the queue differs at all); otherwise the agent's
  * time is used and the claimed one kept in detail.claimed_time_ms.
  */
+#include "vg_error.h"
 #include "agent_pam.h"
 #include "agent.h"
 #include "agent_event.h"
@@ -82,17 +83,6 @@ struct pam_fields {
 	const char *v[K_COUNT];
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Writes at most max bytes of s as printable ASCII: bytes 0x20-0x7e stay,
  * backslash becomes "\\", anything else "\xNN"; "..." marks a cut. out must
  * hold 4 * max + 4 bytes. */
@@ -159,16 +149,16 @@ static int check_value(int k, const char *v, size_t n, char *err, size_t errlen)
 	int64_t num;
 
 	if (n == 0)
-		return fail(err, errlen, "key '%s': empty value", name);
+		return vg_errf(err, errlen, "key '%s': empty value", name);
 	if (n > keys[k].max)
-		return fail(err, errlen, "key '%s': value of %zu bytes, longer than %zu", name, n,
+		return vg_errf(err, errlen, "key '%s': value of %zu bytes, longer than %zu", name, n,
 		            keys[k].max);
 	for (size_t i = 0; i < n;) {
 		size_t cl = agent_pam_utf8_len((const unsigned char *)v + i, n - i);
 		if (cl == 0)
-			return fail(err, errlen, "key '%s': invalid UTF-8 at byte %zu of the value", name, i);
+			return vg_errf(err, errlen, "key '%s': invalid UTF-8 at byte %zu of the value", name, i);
 		if (cl == 1 && agent_pam_is_ctl((unsigned char)v[i]))
-			return fail(err, errlen, "key '%s': control character 0x%02x in the value", name,
+			return vg_errf(err, errlen, "key '%s': control character 0x%02x in the value", name,
 			            (unsigned char)v[i]);
 		i += cl;
 	}
@@ -177,16 +167,16 @@ static int check_value(int k, const char *v, size_t n, char *err, size_t errlen)
 		if (phase_lookup(v) < 0) {
 			char q[4 * 13 + 4];
 			escape_bytes(v, n, 13, q);
-			return fail(err, errlen, "key 'phase': unknown phase \"%s\"", q);
+			return vg_errf(err, errlen, "key 'phase': unknown phase \"%s\"", q);
 		}
 		break;
 	case V_TIME:
 		if (parse_decimal(v, n, &num) < 0)
-			return fail(err, errlen, "key 'time': not a decimal count of milliseconds");
+			return vg_errf(err, errlen, "key 'time': not a decimal count of milliseconds");
 		break;
 	case V_ID:
 		if (parse_decimal(v, n, &num) < 0 || num >= AGENT_PAM_UNSET_ID)
-			return fail(err, errlen, "key '%s': not a decimal id below 4294967295", name);
+			return vg_errf(err, errlen, "key '%s': not a decimal id below 4294967295", name);
 		break;
 	case V_STR:
 		break;
@@ -202,13 +192,13 @@ static int parse_fields(const char *buf, size_t len, struct pam_fields *f, char 
 
 	memset(f, 0, sizeof *f);
 	if (len == 0)
-		return fail(err, errlen, "empty datagram");
+		return vg_errf(err, errlen, "empty datagram");
 	if (len > AGENT_PAM_MAX)
-		return fail(err, errlen, "datagram of %zu bytes, longer than %d", len, AGENT_PAM_MAX);
+		return vg_errf(err, errlen, "datagram of %zu bytes, longer than %d", len, AGENT_PAM_MAX);
 	if (len < mlen || memcmp(buf, AGENT_PAM_MAGIC, mlen) != 0)
-		return fail(err, errlen, "does not start with \"%s\" and a NUL", AGENT_PAM_MAGIC);
+		return vg_errf(err, errlen, "does not start with \"%s\" and a NUL", AGENT_PAM_MAGIC);
 	if (buf[len - 1] != '\0')
-		return fail(err, errlen, "last field is not NUL-terminated");
+		return vg_errf(err, errlen, "last field is not NUL-terminated");
 	for (pos = mlen; pos < len;) {
 		const char *field = buf + pos;
 		size_t flen = strlen(field);      /* bounded: buf[len - 1] is NUL */
@@ -217,24 +207,24 @@ static int parse_fields(const char *buf, size_t len, struct pam_fields *f, char 
 		int k;
 
 		if (flen == 0)
-			return fail(err, errlen, "empty field at byte %zu", pos);
+			return vg_errf(err, errlen, "empty field at byte %zu", pos);
 		if (!eq) {
 			escape_bytes(field, flen, 32, q);
-			return fail(err, errlen, "field at byte %zu is not key=value: \"%s\"", pos, q);
+			return vg_errf(err, errlen, "field at byte %zu is not key=value: \"%s\"", pos, q);
 		}
 		if ((k = key_lookup(field, (size_t)(eq - field))) < 0) {
 			escape_bytes(field, (size_t)(eq - field), 32, q);
-			return fail(err, errlen, "unknown key \"%s\"", q);
+			return vg_errf(err, errlen, "unknown key \"%s\"", q);
 		}
 		if (f->v[k])
-			return fail(err, errlen, "duplicate key '%s'", keys[k].name);
+			return vg_errf(err, errlen, "duplicate key '%s'", keys[k].name);
 		if (check_value(k, eq + 1, flen - (size_t)(eq - field) - 1, err, errlen) < 0)
 			return -1;
 		f->v[k] = eq + 1;
 		pos += flen + 1;
 	}
 	if (!f->v[K_PHASE])
-		return fail(err, errlen, "no phase");
+		return vg_errf(err, errlen, "no phase");
 	return 0;
 }
 
@@ -350,21 +340,21 @@ int agent_pam_parse(const char *buf, size_t len, const struct ucred *cred, const
 
 	*out = NULL;
 	if (parse_fields(buf, len, &f, why, sizeof why) < 0) {
-		fail(err, errlen, "%s", why);
+		vg_errf(err, errlen, "%s", why);
 		*out = bad_event(buf, len, len, cred, host, why);
-		return *out ? 1 : fail(err, errlen, "out of memory");
+		return *out ? 1 : vg_errf(err, errlen, "out of memory");
 	}
 	if (!cred || cred->uid != 0) {
 		if (cred)
 			snprintf(why, sizeof why, "sent by uid %u, not root", (unsigned)cred->uid);
 		else
 			snprintf(why, sizeof why, "the kernel gave no sender credentials");
-		fail(err, errlen, "%s", why);
+		vg_errf(err, errlen, "%s", why);
 		*out = untrusted_event(&f, cred, host, why);
-		return *out ? 1 : fail(err, errlen, "out of memory");
+		return *out ? 1 : vg_errf(err, errlen, "out of memory");
 	}
 	*out = login_event(&f, cred, host);
-	return *out ? 0 : fail(err, errlen, "out of memory");
+	return *out ? 0 : vg_errf(err, errlen, "out of memory");
 }
 
 /* ---- the socket -------------------------------------------------------- */
@@ -385,13 +375,13 @@ static int make_parent(const char *path, char *err, size_t errlen)
 			continue;
 		*p = '\0';
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return fail(err, errlen, "PAM socket: cannot create %s: %s", dir, strerror(errno));
+			return vg_errf(err, errlen, "PAM socket: cannot create %s: %s", dir, strerror(errno));
 		*p = '/';
 	}
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return fail(err, errlen, "PAM socket: cannot create %s: %s", dir, strerror(errno));
+		return vg_errf(err, errlen, "PAM socket: cannot create %s: %s", dir, strerror(errno));
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return fail(err, errlen, "PAM socket: %s is not a directory", dir);
+		return vg_errf(err, errlen, "PAM socket: %s is not a directory", dir);
 	return 0;
 }
 
@@ -403,20 +393,20 @@ static int remove_stale(const char *path, const struct sockaddr_un *sa, char *er
 	int probe, rc, e;
 
 	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : fail(err, errlen, "PAM socket %s: %s", path, strerror(errno));
+		return errno == ENOENT ? 0 : vg_errf(err, errlen, "PAM socket %s: %s", path, strerror(errno));
 	if (!S_ISSOCK(st.st_mode))
-		return fail(err, errlen, "PAM socket %s: exists and is not a socket", path);
+		return vg_errf(err, errlen, "PAM socket %s: exists and is not a socket", path);
 	if ((probe = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
-		return fail(err, errlen, "socket: %s", strerror(errno));
+		return vg_errf(err, errlen, "socket: %s", strerror(errno));
 	rc = connect(probe, (const struct sockaddr *)sa, sizeof *sa);
 	e = errno;
 	close(probe);
 	if (rc == 0)
-		return fail(err, errlen, "PAM socket %s: another process is receiving on it", path);
+		return vg_errf(err, errlen, "PAM socket %s: another process is receiving on it", path);
 	if (e != ECONNREFUSED)
-		return fail(err, errlen, "PAM socket %s: %s", path, strerror(e));
+		return vg_errf(err, errlen, "PAM socket %s: %s", path, strerror(e));
 	if (unlink(path) < 0 && errno != ENOENT)
-		return fail(err, errlen, "PAM socket %s: cannot remove the stale socket: %s", path,
+		return vg_errf(err, errlen, "PAM socket %s: cannot remove the stale socket: %s", path,
 		            strerror(errno));
 	return 0;
 }
@@ -450,19 +440,19 @@ int agent_pam_open(const char *path, char *err, size_t errlen)
 	int fd, on = 1, size = AGENT_PAM_RCVBUF;
 
 	if (n == 0 || n >= sizeof sa.sun_path)
-		return fail(err, errlen, "PAM socket path: empty or %zu bytes or longer", sizeof sa.sun_path);
+		return vg_errf(err, errlen, "PAM socket path: empty or %zu bytes or longer", sizeof sa.sun_path);
 	memcpy(sa.sun_path, path, n);
 	if (make_parent(path, err, errlen) < 0 || remove_stale(path, &sa, err, errlen) < 0)
 		return -1;
 	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
-		return fail(err, errlen, "socket: %s", strerror(errno));
+		return vg_errf(err, errlen, "socket: %s", strerror(errno));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		fail(err, errlen, "PAM socket %s: bind: %s", path, strerror(errno));
+		vg_errf(err, errlen, "PAM socket %s: bind: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	if (chmod(path, 0666) < 0 || setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) < 0) {
-		fail(err, errlen, "PAM socket %s: %s", path, strerror(errno));
+		vg_errf(err, errlen, "PAM socket %s: %s", path, strerror(errno));
 		close(fd);
 		unlink(path);
 		return -1;

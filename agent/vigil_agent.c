@@ -14,6 +14,7 @@
 #include "agent_audit.h"
 #include "agent_pam.h"
 #include "agent_ship.h"
+#include "vg_cli.h"
 #include "vg_log.h"
 #include "vg_time.h"
 
@@ -231,22 +232,12 @@ int main(int argc, char **argv)
 {
 	static struct agent a;
 	const char *conf = NULL;
-	int test = 0, opt;
+	int test, rc;
 	char err[512];
 
 	vg_log_init("vigil-agent", VG_LOG_INFO, 0);
-	while ((opt = getopt(argc, argv, "+c:th")) != -1) {
-		switch (opt) {
-		case 'c': conf = optarg; break;
-		case 't': test = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (!conf) {
-		usage(stderr);
-		return 2;
-	}
+	if ((rc = vg_cli_daemon_args(argc, argv, usage, &conf, &test)) >= 0)
+		return rc;
 	if (agent_config_load(conf, &a.cfg, err, sizeof err) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
@@ -254,7 +245,6 @@ int main(int argc, char **argv)
 	vg_log_init("vigil-agent", (enum vg_log_level)a.cfg.log_level, 0);
 	a.pid = getpid();
 	a.wake_fd = -1;
-	int rc;
 	if (optind < argc && strcmp(argv[optind], "enroll") == 0 && optind + 1 == argc)
 		rc = enroll(&a.cfg);
 	else if (optind < argc) {

@@ -9,6 +9,7 @@
  */
 #include "col_server.h"
 #include "pol.h"
+#include "vg_cli.h"
 #include "vg_log.h"
 #include "vg_token.h"
 
@@ -179,28 +180,17 @@ int main(int argc, char **argv)
 {
 	static struct col_server srv;
 	const char *conf = NULL;
-	int test = 0, opt;
+	int test, rc;
 	char err[512];
 
 	vg_log_init("vigil-collector", VG_LOG_INFO, 0);
-	while ((opt = getopt(argc, argv, "+c:th")) != -1) {
-		switch (opt) {
-		case 'c': conf = optarg; break;
-		case 't': test = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (!conf) {
-		usage(stderr);
-		return 2;
-	}
+	if ((rc = vg_cli_daemon_args(argc, argv, usage, &conf, &test)) >= 0)
+		return rc;
 	if (col_config_load(conf, &srv.cfg, err, sizeof err) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
 	vg_log_init("vigil-collector", (enum vg_log_level)srv.cfg.log_level, 0);
-	int rc;
 	if (optind < argc)
 		rc = enrol(&srv.cfg, argc - optind, argv + optind);
 	else if (test)

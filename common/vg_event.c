@@ -5,6 +5,7 @@
  * name through a static field table, so validation cost is linear in the
  * event's size and every rule for a field lives in one place.
  */
+#include "vg_error.h"
 #include "vg_event.h"
 #include "vg_time.h"
 
@@ -82,17 +83,6 @@ static const struct field fields[] = {
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Quotes at most 60 bytes of an offending value for an error message,
  * replacing control characters so the message is safe to log. */
 static const char *quote(const char *s, char buf[80])
@@ -139,16 +129,16 @@ static int decode_field(const struct field *f, json_t *v, struct vg_event *ev, c
 	case F_SEQ:
 	case F_ID: {
 		if (!json_is_integer(v))
-			return fail(err, errlen, "field '%s': expected an integer", f->name);
+			return vg_errf(err, errlen, "field '%s': expected an integer", f->name);
 		json_int_t n = json_integer_value(v);
 		if (n < 0 || (f->type == F_ID && n > 4294967295LL))
-			return fail(err, errlen, "field '%s': out of range: %lld", f->name, (long long)n);
+			return vg_errf(err, errlen, "field '%s': out of range: %lld", f->name, (long long)n);
 		*(int64_t *)base = n;
 		return 0;
 	}
 	case F_DETAIL:
 		if (!json_is_object(v))
-			return fail(err, errlen, "field 'detail': expected an object");
+			return vg_errf(err, errlen, "field 'detail': expected an object");
 		*(json_t **)base = v;
 		return 0;
 	default:
@@ -156,58 +146,58 @@ static int decode_field(const struct field *f, json_t *v, struct vg_event *ev, c
 	}
 
 	if (!json_is_string(v))
-		return fail(err, errlen, "field '%s': expected a string", f->name);
+		return vg_errf(err, errlen, "field '%s': expected a string", f->name);
 	const char *s = json_string_value(v);
 	size_t len = json_string_length(v);
 	if (len != strlen(s))
-		return fail(err, errlen, "field '%s': contains a NUL character", f->name);
+		return vg_errf(err, errlen, "field '%s': contains a NUL character", f->name);
 
 	switch (f->type) {
 	case F_TIME:
 		if (vg_time_parse(s, (int64_t *)base) < 0)
-			return fail(err, errlen, "field 'time': not RFC 3339 UTC with milliseconds: %s",
+			return vg_errf(err, errlen, "field 'time': not RFC 3339 UTC with milliseconds: %s",
 			            quote(s, q));
 		return 0;
 	case F_KIND: {
 		int k = vg_kind_parse(s);
 		if (k < 0)
-			return fail(err, errlen, "field 'kind': unknown kind %s", quote(s, q));
+			return vg_errf(err, errlen, "field 'kind': unknown kind %s", quote(s, q));
 		*(enum vg_kind *)base = (enum vg_kind)k;
 		return 0;
 	}
 	case F_OP: {
 		int k = lookup(op_names, 6, s);
 		if (k < 0)
-			return fail(err, errlen, "field 'op': unknown operation %s", quote(s, q));
+			return vg_errf(err, errlen, "field 'op': unknown operation %s", quote(s, q));
 		*(enum vg_op *)base = (enum vg_op)k;
 		return 0;
 	}
 	case F_RESULT: {
 		int k = lookup(result_names, 3, s);
 		if (k < 0)
-			return fail(err, errlen, "field 'result': expected \"success\" or \"failure\", got %s",
+			return vg_errf(err, errlen, "field 'result': expected \"success\" or \"failure\", got %s",
 			            quote(s, q));
 		*(enum vg_result *)base = (enum vg_result)k;
 		return 0;
 	}
 	case F_AUDIT_ID:
 		if (!valid_audit_id(s))
-			return fail(err, errlen, "field 'audit_id': expected sec.msec:serial, got %s", quote(s, q));
+			return vg_errf(err, errlen, "field 'audit_id': expected sec.msec:serial, got %s", quote(s, q));
 		break;
 	case F_HOST:
 		if (len == 0 || len > VG_EVENT_MAX_HOST || has_ctl(s))
-			return fail(err, errlen, "field 'host': empty, over %d bytes or with control characters: %s",
+			return vg_errf(err, errlen, "field 'host': empty, over %d bytes or with control characters: %s",
 			            VG_EVENT_MAX_HOST, quote(s, q));
 		break;
 	case F_PATH:
 		if (len > VG_EVENT_MAX_PATH)
-			return fail(err, errlen, "field '%s': longer than %d bytes", f->name, VG_EVENT_MAX_PATH);
+			return vg_errf(err, errlen, "field '%s': longer than %d bytes", f->name, VG_EVENT_MAX_PATH);
 		break;
 	default:
 		if (len > VG_EVENT_MAX_STR)
-			return fail(err, errlen, "field '%s': longer than %d bytes", f->name, VG_EVENT_MAX_STR);
+			return vg_errf(err, errlen, "field '%s': longer than %d bytes", f->name, VG_EVENT_MAX_STR);
 		if (has_ctl(s))
-			return fail(err, errlen, "field '%s': contains control characters: %s", f->name,
+			return vg_errf(err, errlen, "field '%s': contains control characters: %s", f->name,
 			            quote(s, q));
 		break;
 	}
@@ -223,24 +213,24 @@ int vg_event_decode(json_t *obj, struct vg_event *ev, char *err, size_t errlen)
 
 	vg_event_init(ev);
 	if (!json_is_object(obj))
-		return fail(err, errlen, "event: expected a JSON object");
+		return vg_errf(err, errlen, "event: expected a JSON object");
 	json_object_foreach(obj, key, v) {
 		size_t i;
 		for (i = 0; i < NFIELDS; i++)
 			if (strcmp(key, fields[i].name) == 0)
 				break;
 		if (i == NFIELDS)
-			return fail(err, errlen, "field %s: not in schema v1 (put extra data in 'detail')",
+			return vg_errf(err, errlen, "field %s: not in schema v1 (put extra data in 'detail')",
 			            quote(key, q));
 		if (decode_field(&fields[i], v, ev, err, errlen) < 0)
 			return -1;
 	}
 	if (ev->seq < 0)
-		return fail(err, errlen, "field 'seq': required");
+		return vg_errf(err, errlen, "field 'seq': required");
 	if (ev->time_ms < 0)
-		return fail(err, errlen, "field 'time': required");
+		return vg_errf(err, errlen, "field 'time': required");
 	if (ev->kind == VG_KIND_COUNT)
-		return fail(err, errlen, "field 'kind': required");
+		return vg_errf(err, errlen, "field 'kind': required");
 	return 0;
 }
 

@@ -145,7 +145,7 @@ static int parse_time_option(const char *opt, const char *s, int64_t *ms, char *
 			     size_t errlen)
 {
 	if (vg_time_parse_loose(s, ms) < 0)
-		return rpt_errorf(err, errlen,
+		return vg_errf(err, errlen,
 			    "--%s: '%s' is not a time (use YYYY-MM-DD or "
 			    "YYYY-MM-DDTHH:MM[:SS[.mmm]]Z, UTC)",
 			    opt, s);
@@ -160,13 +160,13 @@ static int parse_format(const char *s, enum rpt_format *f, char *err, size_t err
 			return 0;
 		}
 	}
-	return rpt_errorf(err, errlen, "--format: '%s' is not a format (text, csv, json, html)", s);
+	return vg_errf(err, errlen, "--format: '%s' is not a format (text, csv, json, html)", s);
 }
 
 static int require_value(const char *opt, const char *s, char *err, size_t errlen)
 {
 	if (!*s)
-		return rpt_errorf(err, errlen, "--%s needs a non-empty value", opt);
+		return vg_errf(err, errlen, "--%s needs a non-empty value", opt);
 	return 0;
 }
 
@@ -190,7 +190,7 @@ static int apply_option(struct rpt_args *a, int key, const char *v, char *err, s
 		return require_value("ca", v, err, errlen);
 	case KEY_TIMEOUT:
 		if (parse_long(v, 1, 3600, &a->timeout_s) < 0)
-			return rpt_errorf(err, errlen, "--timeout: '%s' is not a number of seconds "
+			return vg_errf(err, errlen, "--timeout: '%s' is not a number of seconds "
 				    "from 1 to 3600", v);
 		return 0;
 	case KEY_SINCE:
@@ -204,13 +204,13 @@ static int apply_option(struct rpt_args *a, int key, const char *v, char *err, s
 	case KEY_SEVERITY:
 		a->severity = v;
 		if (rpt_severity_rank(v) < 0)
-			return rpt_errorf(err, errlen, "--severity: '%s' is not a severity (%s)", v,
+			return vg_errf(err, errlen, "--severity: '%s' is not a severity (%s)", v,
 				    vg_names_join(vg_severity_names, VG_SEV_COUNT, names, sizeof names));
 		return 0;
 	case KEY_KIND:
 		a->kind = v;
 		if (!rpt_anomaly_kind_known(v))
-			return rpt_errorf(err, errlen, "--kind: '%s' is not an anomaly kind (%s)", v,
+			return vg_errf(err, errlen, "--kind: '%s' is not an anomaly kind (%s)", v,
 				    vg_names_join(vg_akind_names, VG_AK_COUNT, names, sizeof names));
 		return 0;
 	case KEY_PERSON:
@@ -219,18 +219,18 @@ static int apply_option(struct rpt_args *a, int key, const char *v, char *err, s
 	case KEY_STATUS:
 		a->status = v;
 		if (!rpt_anomaly_status_known(v))
-			return rpt_errorf(err, errlen, "--status: '%s' is not a status (%s)", v,
+			return vg_errf(err, errlen, "--status: '%s' is not a status (%s)", v,
 				    vg_names_join(vg_status_names, VG_STATUS_COUNT, names, sizeof names));
 		return 0;
 	case KEY_LIMIT:
 		if (parse_long(v, 1, RPT_MAX_LIMIT, &a->limit) < 0)
-			return rpt_errorf(err, errlen, "--limit: '%s' is not a number from 1 to %d", v,
+			return vg_errf(err, errlen, "--limit: '%s' is not a number from 1 to %d", v,
 				    RPT_MAX_LIMIT);
 		return 0;
 	case KEY_FORMAT:
 		return parse_format(v, &a->format, err, errlen);
 	default:
-		return rpt_errorf(err, errlen, "internal error: option %d", key);
+		return vg_errf(err, errlen, "internal error: option %d", key);
 	}
 }
 
@@ -247,11 +247,11 @@ static int apply_word(struct rpt_args *a, const char *word, const struct command
 		      char *err, size_t errlen)
 {
 	if (*spec)
-		return rpt_errorf(err, errlen, "unexpected argument '%s' after command '%s'", word,
+		return vg_errf(err, errlen, "unexpected argument '%s' after command '%s'", word,
 			    (*spec)->name);
 	*spec = find_command(word);
 	if (!*spec)
-		return rpt_errorf(err, errlen, "unknown command '%s' (commands: anomalies)", word);
+		return vg_errf(err, errlen, "unknown command '%s' (commands: anomalies)", word);
 	a->command = (*spec)->command;
 	a->command_name = (*spec)->name;
 	return 0;
@@ -264,18 +264,18 @@ static int check_combination(const struct rpt_args *a, const struct command_spec
 	unsigned extra;
 
 	if (!spec)
-		return rpt_errorf(err, errlen, "no command given (commands: anomalies)");
+		return vg_errf(err, errlen, "no command given (commands: anomalies)");
 	extra = seen & ~spec->options;
 	if (extra)
-		return rpt_errorf(err, errlen, "command '%s' does not take --%s", spec->name,
+		return vg_errf(err, errlen, "command '%s' does not take --%s", spec->name,
 			    option_name_of_bit(extra & -extra));
 	if (!(spec->formats & FMT_BIT(a->format)))
-		return rpt_errorf(err, errlen, "command '%s' cannot write format '%s' yet", spec->name,
+		return vg_errf(err, errlen, "command '%s' cannot write format '%s' yet", spec->name,
 			    rpt_format_name(a->format));
 	if (a->token && a->token_file)
-		return rpt_errorf(err, errlen, "give either --token or --token-file, not both");
+		return vg_errf(err, errlen, "give either --token or --token-file, not both");
 	if (a->has_since && a->has_until && a->since_ms > a->until_ms)
-		return rpt_errorf(err, errlen, "--since %s is later than --until %s", a->since_text,
+		return vg_errf(err, errlen, "--since %s is later than --until %s", a->since_text,
 			    a->until_text);
 	return 0;
 }
@@ -303,11 +303,11 @@ int rpt_args_parse(int argc, char **argv, struct rpt_args *a, char *err, size_t 
 				return -1;
 			break;
 		case ':':
-			return rpt_errorf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+			return vg_errf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
 		case '?':
 			if (optopt)
-				return rpt_errorf(err, errlen, "unknown option '-%c'", optopt);
-			return rpt_errorf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+				return vg_errf(err, errlen, "unknown option '-%c'", optopt);
+			return vg_errf(err, errlen, "unknown option '%s'", argv[optind - 1]);
 		default:
 			seen |= option_bit(key);
 			if (apply_option(a, key, optarg, err, errlen) < 0)
@@ -327,13 +327,13 @@ int rpt_token_read_file(const char *path, char *buf, size_t bufsize, char *err, 
 	char *nl;
 
 	if (!f)
-		return rpt_errorf(err, errlen, "--token-file %s: %s", path, strerror(errno));
+		return vg_errf(err, errlen, "--token-file %s: %s", path, strerror(errno));
 	n = fread(buf, 1, bufsize - 1, f);
 	if (ferror(f)) {
 		int e = errno;
 
 		fclose(f);
-		return rpt_errorf(err, errlen, "--token-file %s: %s", path, strerror(e));
+		return vg_errf(err, errlen, "--token-file %s: %s", path, strerror(e));
 	}
 	fclose(f);
 	buf[n] = '\0';
@@ -341,7 +341,7 @@ int rpt_token_read_file(const char *path, char *buf, size_t bufsize, char *err, 
 	if (nl)
 		*nl = '\0';
 	else if (n == bufsize - 1)
-		return rpt_errorf(err, errlen, "--token-file %s: first line is longer than %zu bytes",
+		return vg_errf(err, errlen, "--token-file %s: first line is longer than %zu bytes",
 			    path, bufsize - 2);
 	n = strlen(buf);
 	while (n && (buf[n - 1] == '\r' || buf[n - 1] == ' ' || buf[n - 1] == '\t'))
@@ -350,7 +350,7 @@ int rpt_token_read_file(const char *path, char *buf, size_t bufsize, char *err, 
 		start++;
 	memmove(buf, buf + start, n - start + 1);
 	if (!buf[0])
-		return rpt_errorf(err, errlen, "--token-file %s: no token on the first line", path);
+		return vg_errf(err, errlen, "--token-file %s: no token on the first line", path);
 	return 0;
 }
 
@@ -382,13 +382,13 @@ int rpt_args_resolve(struct rpt_args *a, const char *env_collector, const char *
 		token_source = "$VIGIL_TOKEN";
 	}
 	if (!a->token)
-		return rpt_errorf(err, errlen, "no officer token: give --token-file FILE or set "
+		return vg_errf(err, errlen, "no officer token: give --token-file FILE or set "
 			    "$VIGIL_TOKEN (or --token T, which other users can see in ps)");
 	if (!token_is_header_safe(a->token))
-		return rpt_errorf(err, errlen, "the token from %s contains spaces or control "
+		return vg_errf(err, errlen, "the token from %s contains spaces or control "
 			    "characters; it cannot be sent", token_source);
 	if (a->ca_file && access(a->ca_file, R_OK) < 0)
-		return rpt_errorf(err, errlen, "--ca %s: %s", a->ca_file, strerror(errno));
+		return vg_errf(err, errlen, "--ca %s: %s", a->ca_file, strerror(errno));
 	return 0;
 }
 

@@ -62,20 +62,20 @@ int rpt_client_check_url(const char *url, char *err, size_t errlen)
 	int rc = 0;
 
 	if (!u)
-		return rpt_errorf(err, errlen, "out of memory");
+		return vg_errf(err, errlen, "out of memory");
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-		rc = rpt_errorf(err, errlen, "collector URL '%s' is not a URL like "
+		rc = vg_errf(err, errlen, "collector URL '%s' is not a URL like "
 			  "https://collector.example:8470", url);
 	} else if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-		rc = rpt_errorf(err, errlen, "collector URL '%s': scheme must be http or https", url);
+		rc = vg_errf(err, errlen, "collector URL '%s': scheme must be http or https", url);
 	} else if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK ||
 		   curl_url_get(u, CURLUPART_FRAGMENT, &fragment, 0) == CURLUE_OK) {
-		rc = rpt_errorf(err, errlen, "collector URL '%s' must not have a query or fragment",
+		rc = vg_errf(err, errlen, "collector URL '%s' must not have a query or fragment",
 			  url);
 	} else if (strcmp(scheme, "http") == 0 && !host_is_loopback(host)) {
-		rc = rpt_errorf(err, errlen, "collector URL '%s': plain http would send the token "
+		rc = vg_errf(err, errlen, "collector URL '%s': plain http would send the token "
 			  "in clear; use https:// (http is only for a loopback collector)",
 			  url);
 	}
@@ -166,7 +166,7 @@ enum rpt_client_status rpt_client_new(const struct rpt_client_opts *opts, struct
 	if (!c || !(c->curl = curl_easy_init()) ||
 	    asprintf(&auth, "Authorization: Bearer %s", opts->token) < 0) {
 		rpt_client_free(c);
-		rpt_errorf(err, errlen, "out of memory");
+		vg_errf(err, errlen, "out of memory");
 		return RPT_CLIENT_NOMEM;
 	}
 	c->base_url = opts->base_url;
@@ -177,7 +177,7 @@ enum rpt_client_status rpt_client_new(const struct rpt_client_opts *opts, struct
 		c->headers = curl_slist_append(c->headers, "Accept: application/json");
 	if (!c->headers) {
 		rpt_client_free(c);
-		rpt_errorf(err, errlen, "out of memory");
+		vg_errf(err, errlen, "out of memory");
 		return RPT_CLIENT_NOMEM;
 	}
 
@@ -199,7 +199,7 @@ enum rpt_client_status rpt_client_new(const struct rpt_client_opts *opts, struct
 	if (cc != CURLE_OK) {
 		/* The OR of codes is only tested against zero. */
 		rpt_client_free(c);
-		rpt_errorf(err, errlen, "libcurl lacks an option vigil-report needs");
+		vg_errf(err, errlen, "libcurl lacks an option vigil-report needs");
 		return RPT_CLIENT_CONFIG;
 	}
 	*out = c;
@@ -244,7 +244,7 @@ static void explain_http_error(const struct response *r, long status, const char
 	else
 		text = rpt_text_sanitize(r->data ? r->data : "",
 					 r->len > ERROR_BODY_SHOWN ? ERROR_BODY_SHOWN : r->len);
-	rpt_errorf(err, errlen, "%s: HTTP %ld: %s", what, status, text && *text ? text : hint);
+	vg_errf(err, errlen, "%s: HTTP %ld: %s", what, status, text && *text ? text : hint);
 	free(text);
 	json_decref(body);
 }
@@ -266,7 +266,7 @@ enum rpt_client_status rpt_client_get(struct rpt_client *c, const char *path,
 	describe_request(c, path, what, sizeof what);
 	url = rpt_client_url(c->base_url, path, params, nparams);
 	if (!url) {
-		rpt_errorf(err, errlen, "%s: out of memory", what);
+		vg_errf(err, errlen, "%s: out of memory", what);
 		return RPT_CLIENT_NOMEM;
 	}
 	c->curl_err[0] = '\0';
@@ -278,11 +278,11 @@ enum rpt_client_status rpt_client_get(struct rpt_client *c, const char *path,
 		*http_status = status;
 
 	if (r.too_large || cc == CURLE_FILESIZE_EXCEEDED) {
-		rpt_errorf(err, errlen, "%s: response larger than %zu MiB", what,
+		vg_errf(err, errlen, "%s: response larger than %zu MiB", what,
 		     c->max_response >> 20);
 		st = RPT_CLIENT_TOO_LARGE;
 	} else if (cc != CURLE_OK) {
-		rpt_errorf(err, errlen, "%s: %s", what,
+		vg_errf(err, errlen, "%s: %s", what,
 		     c->curl_err[0] ? c->curl_err : curl_easy_strerror(cc));
 		st = cc == CURLE_OUT_OF_MEMORY ? RPT_CLIENT_NOMEM : RPT_CLIENT_NETWORK;
 	} else if (status < 200 || status > 299) {
@@ -297,7 +297,7 @@ enum rpt_client_status rpt_client_get(struct rpt_client *c, const char *path,
 		if (!*out) {
 			char *text = rpt_text_sanitize(je.text, strlen(je.text));
 
-			rpt_errorf(err, errlen, "%s: HTTP %ld but the body is not JSON: line %d column "
+			vg_errf(err, errlen, "%s: HTTP %ld but the body is not JSON: line %d column "
 			     "%d: %s", what, status, je.line, je.column, text ? text : "");
 			free(text);
 			st = RPT_CLIENT_BAD_JSON;

@@ -205,12 +205,3 @@ bool rpt_text_want_color(FILE *out, const char *no_color_env)
 	return no_color_env == NULL && fd >= 0 && isatty(fd);
 }
 
-int rpt_errorf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}

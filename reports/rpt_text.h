@@ -12,6 +12,7 @@
 #ifndef RPT_TEXT_H
 #define RPT_TEXT_H
 
+#include "vg_error.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -50,10 +51,5 @@ int rpt_text_put_cell(FILE *out, const char *s, size_t width, bool pad);
  * terminal and no_color_env (the value of $NO_COLOR, possibly NULL) is
  * unset. */
 bool rpt_text_want_color(FILE *out, const char *no_color_env);
-
-/* Formats a message into err[errlen] (printf-style) and returns -1, so that
- * a failing function can say `return rpt_errorf(err, errlen, ...);`. */
-int rpt_errorf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 #endif

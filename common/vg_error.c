@@ -1,0 +1,18 @@
+/*
+ * vg_error: formatting error messages into caller buffers.
+ */
+#include "vg_error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+int vg_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	if (!err || !errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
