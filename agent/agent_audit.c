@@ -1309,7 +1309,7 @@ static json_t *build_exec(struct agent_audit *aa, const struct rec *r, const cha
 	return ev;
 }
 
-/* 1 removable, 0 not, and how it was decided. */
+/* dir/removable: 1 or 0, -1 when the file does not exist. */
 static int read_removable(const char *dir)
 {
 	char p[PATH_MAX + 16], buf[8];

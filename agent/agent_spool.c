@@ -199,6 +199,8 @@ int agent_spool_peek(struct agent_spool *sp, size_t max_events, size_t max_bytes
 		agent_batch_free(b);
 		return -1;
 	}
+	if (b->count == 0)
+		agent_batch_free(b);   /* nothing to send: the caller frees nothing */
 	return (int)b->count;
 }
 

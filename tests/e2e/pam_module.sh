@@ -37,6 +37,12 @@ done
 # Everything under $T must be reachable by the test user for the untrusted
 # case; the socket directory is what agent_pam_open would create (0755).
 chmod 0711 "$T"
+# The checkout may sit below a directory the test user cannot enter (a
+# mktemp -d clone is 0700): PAM would then fail to load the module for that
+# user, silently, as it must. The stacks use a copy the test user can read.
+cp "$MODULE" "$T/pam_vigil.so"
+chmod 0644 "$T/pam_vigil.so"
+MODULE=$T/pam_vigil.so
 SOCK=$T/run/agent.sock
 OUT=$T/events
 PAMLOG=$T/pamtester.log
