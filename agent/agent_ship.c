@@ -171,7 +171,7 @@ static int on_progress(void *user, curl_off_t dt, curl_off_t dn, curl_off_t ut, 
 {
 	struct agent_ship *sh = user;
 	(void)dt, (void)dn, (void)ut, (void)un;
-	return atomic_load(&sh->stop) ? 1 : 0;
+	return atomic_load(&sh->stop) && vg_time_mono_ns() > sh->drain_deadline_ns ? 1 : 0;
 }
 
 static CURL *make_curl(struct agent_ship *sh, const struct agent_config *cfg)
@@ -220,9 +220,16 @@ static void *ship_main(void *arg)
 		vg_err("shipper cannot start: %s", sp ? "cannot initialise libcurl" : err);
 		goto out;
 	}
-	while (!atomic_load(&sh->stop)) {
+	for (;;) {
 		struct agent_batch b;
+		/* On a clean stop, what is spooled (the stop event included) is sent
+		 * while the collector answers and the drain deadline lasts. */
+		int stopping = atomic_load(&sh->stop);
+		if (stopping && (failures || vg_time_mono_ns() > sh->drain_deadline_ns))
+			break;
 		int n = agent_spool_peek(sp, max_events, cfg->batch_bytes, &b, err, sizeof err);
+		if (stopping && n <= 0)
+			break;
 		if (n < 0) {
 			vg_err("%s", err);
 			wait_for(sh, 1000);
@@ -233,12 +240,10 @@ static void *ship_main(void *arg)
 			continue;
 		}
 		/* A partial batch waits briefly for company, once. */
-		if ((size_t)n < max_events && b.len < cfg->batch_bytes / 2 && cfg->batch_delay_ms > 0 &&
-		    failures == 0) {
+		if (!stopping && (size_t)n < max_events && b.len < cfg->batch_bytes / 2 &&
+		    cfg->batch_delay_ms > 0 && failures == 0) {
 			agent_batch_free(&b);
 			wait_for(sh, cfg->batch_delay_ms);
-			if (atomic_load(&sh->stop))
-				break;
 			n = agent_spool_peek(sp, max_events, cfg->batch_bytes, &b, err, sizeof err);
 			if (n <= 0)
 				continue;
@@ -300,6 +305,7 @@ void agent_ship_stop(struct agent_ship *sh)
 	uint64_t one = 1;
 	if (!sh->token)
 		return;
+	sh->drain_deadline_ns = vg_time_mono_ns() + AGENT_SHIP_DRAIN_MS * 1000000LL;
 	atomic_store(&sh->stop, 1);
 	ssize_t n = write(sh->agent->wake_fd, &one, sizeof one);
 	(void)n;

@@ -17,6 +17,7 @@ struct agent_ship {
 	char *token;
 	pthread_t thread;
 	atomic_int stop;
+	int64_t drain_deadline_ns;   /* set before stop; read after it */
 	atomic_llong sent, batches, failures;
 };
 
@@ -24,7 +25,11 @@ struct agent_ship {
  * the thread. Returns 0 or -1 with err. */
 int agent_ship_start(struct agent_ship *sh, struct agent *a, char *err, size_t errlen);
 
-/* Asks the thread to stop after its current request and joins it. */
+/* On a clean stop the shipper goes on sending what is spooled for at most
+ * this long, if the collector answers; the rest waits in the spool. */
+#define AGENT_SHIP_DRAIN_MS 3000
+
+/* Asks the thread to stop (after draining, see above) and joins it. */
 void agent_ship_stop(struct agent_ship *sh);
 
 /* Compresses in[0..len) as gzip into a new buffer. Returns 0 or -1. */

@@ -289,6 +289,18 @@ col_stop_and_check() {
 	fi
 }
 
+# pam_env_for MODULE: sets PAM_ENV, the env(1) prefix under which a PAM
+# application can load MODULE: a sanitizer build of the module needs the
+# ASan runtime (and libcrypt, which pam_unix needs first) preloaded.
+pam_env_for() {
+	PAM_ENV=(env)
+	if readelf -d "$1" | grep -q 'NEEDED.*libasan'; then
+		PAM_ENV=(env "LD_PRELOAD=$(cc -print-file-name=libasan.so) libcrypt.so.1"
+			"ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1")
+		diag "sanitizer build: PAM applications run with libasan preloaded"
+	fi
+}
+
 # Mints tokens with the CLI; prints the token (the only line of stdout).
 mint_agent() {
 	"$COLLECTOR" -c "$CONF" agent add "$1" 2>>"$T/cli.err"

@@ -67,13 +67,7 @@ pam_cleanup() {
 }
 trap pam_cleanup EXIT
 
-# A sanitizer build of the module needs the ASan runtime loaded first.
-PAM_ENV=(env)
-if readelf -d "$MODULE" | grep -q 'NEEDED.*libasan'; then
-	PAM_ENV=(env "LD_PRELOAD=$(cc -print-file-name=libasan.so) libcrypt.so.1"
-		"ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1")
-	diag "sanitizer build: pamtester runs with libasan preloaded"
-fi
+pam_env_for "$MODULE"
 
 # make_service NAME TEMPLATE...: /etc/pam.d/NAME from tests/data/pam files.
 make_service() {
