@@ -78,7 +78,8 @@ $(BUILD)/bin/vigil-report: $(call obj,reports/vigil_report.c)
 $(BUILD)/bin/vigil-agent: $(call obj,agent/vigil_agent.c)
 $(BINS):
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ALL_LIBS) $(LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(ALL_LIBS) $(LIBS)
 
 # The PAM module is loaded into sshd, su and login: it links libpam and libc
 # only, and exports nothing but the pam_sm_* entry points.
@@ -89,11 +90,13 @@ $(PAM_MODULE): agent/pam_vigil.c agent/agent_pam_proto.h agent/agent_pam.h | dep
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LIBS) -lcmocka
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LIBS) -lcmocka
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LIBS)
 
 san: deps
 	@$(MAKE) --no-print-directory SAN=1 all unit-bins

@@ -201,6 +201,7 @@ PLAIN=$MED
 CPU_US=$(kv "$MED" cpu_us) UTIL=$(kv "$MED" util) RSS_IDLE_PLAIN=$(kv "$MED" idle)
 RSS_AFTER_PLAIN=$(kv "$MED" after) START_PLAIN=$(kv "$MED" start) ANOM_PLAIN=$(kv "$MED" anomalies)
 DB_PLAIN=$(kv "$MED" db)
+# shellcheck disable=SC2046  # one argument per run, split on purpose
 HWM_PLAIN=$(maxof $(sed 's/.* hwm=\([0-9]*\).*/\1/' "$T/plain.runs"))
 
 # 4. The same with gzip bodies, on a fresh database.
