@@ -98,24 +98,29 @@ auditctl -b 8192 >/dev/null
 [ -n "$OLD_QLEN" ] && sysctl -qw net.unix.max_dgram_qlen=512 >/dev/null 2>&1 || true
 auditctl -w "$DEMO_ROOT" -p rwa -k vigil-demo >/dev/null
 
-say "Starting the collector and the agent"
-PORT=$(free_port)
-cat >"$T/collector.conf" <<CONF
+# start_collector NAME POLICY: a collector on a free loopback port with its
+# own database; sets PORT and COLLECTOR_PID.
+start_collector() {
+	PORT=$(free_port)
+	cat >"$T/$1.conf" <<CONF
 listen = "127.0.0.1:$PORT";
-database = "$T/vigil.db";
-policy = "$REPO/policy/examples/demo.cfg";
+database = "$T/$1.db";
+policy = "$2";
 log_level = "warn";
 CONF
-"$BIN/vigil-collector" -c "$T/collector.conf" -t
-"$BIN/vigil-collector" -c "$T/collector.conf" >"$T/collector.log" 2>&1 &
-COLLECTOR_PID=$!
-for _ in $(seq 100); do
-	curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
-	sleep 0.1
-done
-curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null || { cat "$T/collector.log"; die "collector did not start"; }
-echo "collector on 127.0.0.1:$PORT (pid $COLLECTOR_PID)"
+	"$BIN/vigil-collector" -c "$T/$1.conf" -t
+	"$BIN/vigil-collector" -c "$T/$1.conf" >"$T/$1.log" 2>&1 &
+	COLLECTOR_PID=$!
+	for _ in $(seq 100); do
+		curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null || { cat "$T/$1.log"; die "collector did not start"; }
+	echo "collector on 127.0.0.1:$PORT (pid $COLLECTOR_PID)"
+}
 
+say "Starting the collector and the agent"
+start_collector collector "$REPO/policy/examples/demo.cfg"
 cat >"$T/agent.conf" <<CONF
 collector = "http://127.0.0.1:$PORT";
 token_file = "$T/agent.token";
@@ -178,3 +183,21 @@ curl -fsS -H "Authorization: Bearer $OFFICER" "http://127.0.0.1:$PORT/metrics" |
 
 say "Anomaly report (vigil-report anomalies)"
 "$BIN/vigil-report" --collector "http://127.0.0.1:$PORT" --token "$OFFICER" anomalies --limit 200
+
+say "A recorded week: 12 workstations of the example organisation"
+kill "$AGENT_PID" && wait "$AGENT_PID" 2>/dev/null; AGENT_PID=""
+kill "$COLLECTOR_PID" && wait "$COLLECTOR_PID" 2>/dev/null; COLLECTOR_PID=""
+start_collector recorded "$REPO/policy/examples/example.cfg"
+STREAM=$REPO/tests/data/demo-events.ndjson
+# Each workstation posts its own events with its own agent token, as its
+# agent would have.
+for host in $(grep -o '"host":"[^"]*"' "$STREAM" | cut -d'"' -f4 | sort -u); do
+	token=$("$BIN/vigil-collector" -c "$T/recorded.conf" agent add "$host")
+	grep "\"host\":\"$host\"" "$STREAM" >"$T/$host.ndjson"
+	printf '  %-9s %s\n' "$host" "$(curl -fsS -H "Authorization: Bearer $token" \
+		-H 'Content-Type: application/x-ndjson' --data-binary "@$T/$host.ndjson" \
+		"http://127.0.0.1:$PORT/v1/events")"
+done
+OFFICER=$("$BIN/vigil-collector" -c "$T/recorded.conf" officer add "Demo Officer" --role officer)
+say "Anomalies of the recorded week, high and critical (vigil-report anomalies --severity high)"
+"$BIN/vigil-report" --collector "http://127.0.0.1:$PORT" --token "$OFFICER" anomalies --severity high --limit 200
