@@ -147,6 +147,32 @@ out_person:
 	return rc;
 }
 
+/* The summary cell, led by the size of the incident when it grouped more
+ * than one event: "(12 events) Grace Wilson's periodic review ...". */
+static int add_summary(struct rpt_table *t, const json_t *anomaly)
+{
+	json_int_t count = json_integer_value(json_object_get(anomaly, "count"));
+	struct field f;
+	char *buf = NULL;
+	size_t size = 0;
+	int rc = -1;
+
+	if (count <= 1)
+		return add_field(t, anomaly, "summary", NULL);
+	if (field_get(anomaly, "summary", &f) < 0)
+		return -1;
+	FILE *m = open_memstream(&buf, &size);
+	if (m) {
+		fprintf(m, "(%lld events) ", (long long)count);
+		fwrite(f.s ? f.s : "", 1, f.s ? f.len : 0, m);
+		if (fclose(m) == 0)
+			rc = rpt_table_add(t, buf, size, NULL);
+	}
+	free(buf);
+	field_release(&f);
+	return rc;
+}
+
 static const struct rpt_column anomaly_columns[] = {
 	{"ID", RPT_COLUMN_NO_SHRINK, false},
 	{"TIME (UTC)", RPT_COLUMN_NO_SHRINK, false},
@@ -162,7 +188,7 @@ static int add_anomaly_row(struct rpt_table *t, const json_t *a)
 	if (add_field(t, a, "id", NULL) < 0 || add_time(t, a) < 0 ||
 	    add_field(t, a, "severity", severity_style(a)) < 0 ||
 	    add_field(t, a, "kind", NULL) < 0 || add_who(t, a) < 0 ||
-	    add_field(t, a, "host", NULL) < 0 || add_field(t, a, "summary", NULL) < 0)
+	    add_field(t, a, "host", NULL) < 0 || add_summary(t, a) < 0)
 		return -1;
 	return 0;
 }
@@ -259,7 +285,7 @@ int rpt_render_anomalies_csv(FILE *out, const json_t *anomalies)
 {
 	static const char *const head[] = {"id", "time", "severity", "kind", "person",
 					   "account", "host", "status", "score", "summary"};
-	static const char *const tail[] = {"detected", "policy_serial"};
+	static const char *const tail[] = {"detected", "policy_serial", "count", "first", "last"};
 	size_t nh = sizeof head / sizeof head[0], nt = sizeof tail / sizeof tail[0];
 	int rc = 0;
 

@@ -311,6 +311,26 @@ static void text_null_person_shows_a_dash(void **state)
 	json_decref(list);
 }
 
+/* An anomaly that groups a burst of events (one incident) says how many,
+ * ahead of its summary; a single-event anomaly does not. */
+static void text_shows_the_size_of_an_incident(void **state)
+{
+	json_t *list = load_anomalies("anomalies.json");
+	struct rpt_render_opts wide = {.width = 200};
+
+	(void)state;
+	json_object_set_new(json_array_get(list, 0), "count", json_integer(12));
+	json_object_set_new(json_array_get(list, 1), "count", json_integer(1));
+	char *out = render(list, TEXT, &wide);
+	const char *summary = json_string_value(json_object_get(json_array_get(list, 0), "summary"));
+	char want[512];
+	snprintf(want, sizeof want, "(12 events) %.60s", summary);
+	assert_non_null(strstr(out, want));
+	assert_null(strstr(out, "(1 events)"));
+	free(out);
+	json_decref(list);
+}
+
 /* Escapes in host, person, account and summary cannot reach the terminal,
  * and an embedded newline cannot forge an extra report line. */
 static void text_neutralises_hostile_strings(void **state)
@@ -414,7 +434,7 @@ static void csv_guards_formulas_and_quotes(void **state)
 				    "line\\u202eevil\","));
 	assert_non_null(strstr(out, ",\"'+cmd;1;-2;@SUM(A1);\\tx;a,\"\"b\"\"\",1:2,"));
 	assert_non_null(strstr(out, ",p6\\x1b[31m,mallory\\u009b2J,"));
-	assert_non_null(strstr(out, "\r\n67,yesterday,bogus,,,,42,,,,,,,\r\n"));
+	assert_non_null(strstr(out, "\r\n67,yesterday,bogus,,,,42,,,,,,,,,,\r\n"));
 	free(out);
 	json_decref(list);
 }
@@ -715,6 +735,7 @@ int main(void)
 		cmocka_unit_test(text_uses_a_wider_line_when_given),
 		cmocka_unit_test(text_empty_list_says_no_anomalies_match),
 		cmocka_unit_test(text_null_person_shows_a_dash),
+		cmocka_unit_test(text_shows_the_size_of_an_incident),
 		cmocka_unit_test(text_neutralises_hostile_strings),
 		cmocka_unit_test(text_tolerates_missing_and_mistyped_fields),
 		cmocka_unit_test(text_colour_keeps_alignment),
