@@ -3,6 +3,7 @@
  */
 #include "col_ingest.h"
 #include "col_detect.h"
+#include "vg_arena.h"
 #include "vg_log.h"
 #include "vg_time.h"
 
@@ -91,42 +92,58 @@ int col_ingest_gunzip(const char *in, size_t inlen, size_t limit, char **out, si
 	return 0;
 }
 
-/* One item of a batch: a parsed JSON value, or raw text that did not parse. */
+/* One item of a batch: an NDJSON line (raw text), an element of a JSON
+ * array (a jansson value), or a body that did not parse at all. Items are
+ * validated before the write transaction starts, so concurrent requests
+ * only serialise on the inserts. */
 struct item {
-	json_t *json;
-	const char *raw;
+	json_t *json;               /* array element, or NULL */
+	const char *raw;            /* NDJSON line or unparseable body, or NULL */
 	size_t rawlen;
-	char reason[200];
+	size_t line;                /* NDJSON line number, 0 otherwise */
+	const char *reason;         /* why it is quarantined (arena), or NULL */
+	const char *text;           /* what is stored when valid */
+	size_t textlen;
+	char *owned;                /* text allocated for this item, or NULL */
+	struct vg_event ev;
 };
 
 struct items {
 	struct item *v;
 	size_t n, cap;
+	struct vg_arena arena;      /* event strings and reasons */
 };
 
-static int items_push(struct items *it, json_t *json, const char *raw, size_t rawlen, const char *reason)
+static struct item *items_push(struct items *it)
 {
 	if (it->n == it->cap) {
-		size_t ncap = it->cap ? it->cap * 2 : 64;
+		size_t ncap = it->cap ? it->cap * 2 : 256;
 		struct item *nv = realloc(it->v, ncap * sizeof *nv);
 		if (!nv)
-			return -1;
+			return NULL;
 		it->v = nv;
 		it->cap = ncap;
 	}
 	struct item *x = &it->v[it->n++];
-	x->json = json;
-	x->raw = raw;
-	x->rawlen = rawlen;
-	snprintf(x->reason, sizeof x->reason, "%s", reason ? reason : "");
-	return 0;
+	memset(x, 0, sizeof *x);
+	return x;
 }
 
 static void items_free(struct items *it)
 {
-	for (size_t i = 0; i < it->n; i++)
+	for (size_t i = 0; i < it->n; i++) {
 		json_decref(it->v[i].json);
+		free(it->v[i].owned);
+	}
 	free(it->v);
+	vg_arena_free(&it->arena);
+}
+
+/* Sets x's quarantine reason (copied into the arena). Returns 0 or -1. */
+static int set_reason(struct items *it, struct item *x, const char *reason)
+{
+	x->reason = vg_arena_strndup(&it->arena, reason, strlen(reason));
+	return x->reason ? 0 : -1;
 }
 
 static int split_ndjson(const char *body, size_t len, struct items *it)
@@ -145,16 +162,12 @@ static int split_ndjson(const char *body, size_t len, struct items *it)
 		while (blank < n && (p[blank] == ' ' || p[blank] == '\t'))
 			blank++;
 		if (blank < n) {
-			json_error_t jerr;
-			char reason[200];
-			json_t *j = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-			if (!j)
-				snprintf(reason, sizeof reason, "line %zu: invalid JSON at column %d: %s", line,
-				         jerr.column, jerr.text);
-			if (items_push(it, j, p, n, j ? NULL : reason) < 0) {
-				json_decref(j);
+			struct item *x = items_push(it);
+			if (!x)
 				return -1;
-			}
+			x->raw = p;
+			x->rawlen = n;
+			x->line = line;
 		}
 		p = e + 1;
 	}
@@ -165,48 +178,94 @@ static int split_json(const char *body, size_t len, struct items *it)
 {
 	json_error_t jerr;
 	char reason[200];
+	struct item *x;
 	json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 
 	if (!j) {
 		snprintf(reason, sizeof reason, "body: invalid JSON at line %d column %d: %s", jerr.line,
 		         jerr.column, jerr.text);
-		return items_push(it, NULL, body, len, reason);
+		if (!(x = items_push(it)))
+			return -1;
+		x->raw = body;
+		x->rawlen = len;
+		return set_reason(it, x, reason);
 	}
 	if (!json_is_array(j)) {
-		if (items_push(it, j, NULL, 0, NULL) < 0) {
+		if (!(x = items_push(it))) {
 			json_decref(j);
 			return -1;
 		}
+		x->json = j;
 		return 0;
 	}
 	size_t i;
 	json_t *v;
 	json_array_foreach(j, i, v) {
-		json_incref(v);
-		if (items_push(it, v, NULL, 0, NULL) < 0) {
-			json_decref(v);
+		if (!(x = items_push(it))) {
 			json_decref(j);
 			return -1;
 		}
+		x->json = json_incref(v);
 	}
 	json_decref(j);
 	return 0;
 }
 
-static int quarantine(struct col_server *srv, const struct col_principal *agent, int64_t now,
-                      const struct item *x, const char *reason)
+/* Serialises x->json as the stored text. Returns 0 or -1. */
+static int own_text(struct item *x)
 {
-	char *dumped = NULL;
-	const char *raw = x->raw;
-	size_t rawlen = x->rawlen;
-	if (!raw && x->json) {
-		dumped = json_dumps(x->json, JSON_COMPACT | JSON_ENCODE_ANY);
-		raw = dumped ? dumped : "";
-		rawlen = dumped ? strlen(dumped) : 0;
+	if (!(x->owned = json_dumps(x->json, JSON_COMPACT | JSON_ENCODE_ANY)))
+		return -1;
+	x->text = x->owned;
+	x->textlen = strlen(x->owned);
+	return 0;
+}
+
+/* Validates one item (outside the transaction). An invalid item gets its
+ * reason; a valid one its event and the text to store. An NDJSON line is
+ * stored as sent; when it lacks a host, the enrolled host is added. Returns
+ * -1 only when memory runs out. */
+static int validate_item(const struct col_principal *agent, struct items *it, struct item *x,
+                         size_t index)
+{
+	char err[300], reason[400];
+
+	if (x->reason)
+		return 0;
+	if (x->raw) {
+		if (vg_event_parse(x->raw, x->rawlen, &x->ev, &it->arena, err, sizeof err) < 0) {
+			snprintf(reason, sizeof reason, "line %zu: %s", x->line, err);
+			return set_reason(it, x, reason);
+		}
+		x->text = x->raw;
+		x->textlen = x->rawlen;
+		if (x->ev.host)
+			return 0;
+		/* Rare: re-read the line as a tree to add the host. */
+		if (!(x->json = json_loadb(x->raw, x->rawlen, 0, NULL)))
+			return -1;
+	} else if (vg_event_decode(x->json, &x->ev, err, sizeof err) < 0) {
+		snprintf(reason, sizeof reason, "event %zu: %s", index, err);
+		return set_reason(it, x, reason);
 	}
-	int rc = col_store_quarantine_insert(srv->store, agent->id, now, reason, raw, rawlen);
-	free(dumped);
-	return rc;
+	if (!x->ev.host) {
+		if (json_object_set_new(x->json, "host", json_string(agent->name)) < 0)
+			return -1;
+		x->ev.host = agent->name;
+	}
+	return own_text(x);
+}
+
+static int quarantine(struct col_server *srv, const struct col_principal *agent, int64_t now,
+                      struct item *x)
+{
+	if (!x->raw && x->json && own_text(x) < 0) {
+		snprintf(srv->store->err, sizeof srv->store->err, "out of memory");
+		return -1;
+	}
+	const char *raw = x->raw ? x->raw : x->text ? x->text : "";
+	size_t rawlen = x->raw ? x->rawlen : x->text ? x->textlen : 0;
+	return col_store_quarantine_insert(srv->store, agent->id, now, x->reason, raw, rawlen);
 }
 
 static int record_findings(struct col_server *srv, const struct col_principal *agent,
@@ -251,50 +310,15 @@ static int record_findings(struct col_server *srv, const struct col_principal *a
 	return 0;
 }
 
-/* Validates and stores one item inside the open transaction. */
+/* Stores one validated item inside the open transaction. */
 static int store_item(struct col_server *srv, const struct col_principal *agent, struct item *x,
-                      size_t index, const struct col_policy_ref *pref, int64_t now,
-                      struct col_ingest_result *res)
+                      const struct col_policy_ref *pref, int64_t now, struct col_ingest_result *res)
 {
-	struct vg_event ev;
-	char err[300], reason[360];
-
-	if (!x->json) {
+	if (x->reason) {
 		res->quarantined++;
-		return quarantine(srv, agent, now, x, x->reason);
+		return quarantine(srv, agent, now, x);
 	}
-	/* Validation sees exactly what the agent sent; the enrolled host stands
-	 * in for a missing one only once the event is valid. */
-	if (vg_event_decode(x->json, &ev, err, sizeof err) < 0) {
-		snprintf(reason, sizeof reason, "event %zu: %s", index, err);
-		res->quarantined++;
-		return quarantine(srv, agent, now, x, reason);
-	}
-	bool edited = false;
-	if (!ev.host) {
-		json_t *h = json_string(agent->name);
-		if (!h || json_object_set_new(x->json, "host", h) < 0) {
-			snprintf(srv->store->err, sizeof srv->store->err, "out of memory adding host");
-			return -1;
-		}
-		ev.host = json_string_value(h);
-		edited = true;
-	}
-	/* An NDJSON line that parsed into this very object is stored as sent;
-	 * otherwise the object is serialised. */
-	char *text = NULL;
-	const char *stored = x->raw;
-	size_t storedlen = x->rawlen;
-	if (!stored || edited) {
-		if (!(text = json_dumps(x->json, JSON_COMPACT))) {
-			snprintf(srv->store->err, sizeof srv->store->err, "out of memory encoding event");
-			return -1;
-		}
-		stored = text;
-		storedlen = strlen(text);
-	}
-	int rc = col_store_event_insert(srv->store, agent->id, &ev, stored, storedlen, now);
-	free(text);
+	int rc = col_store_event_insert(srv->store, agent->id, &x->ev, x->text, x->textlen, now);
 	if (rc < 0)
 		return -1;
 	if (rc == 0) {
@@ -302,7 +326,7 @@ static int store_item(struct col_server *srv, const struct col_principal *agent,
 		return 0;
 	}
 	res->accepted++;
-	return record_findings(srv, agent, &ev, pref, now, res);
+	return record_findings(srv, agent, &x->ev, pref, now, res);
 }
 
 int col_ingest_body(struct col_server *srv, const struct col_principal *agent, const char *body,
@@ -319,6 +343,12 @@ int col_ingest_body(struct col_server *srv, const struct col_principal *agent, c
 		set_status(res, 500, "out of memory");
 		goto out;
 	}
+	for (size_t i = 0; i < it.n; i++) {
+		if (validate_item(agent, &it, &it.v[i], i) < 0) {
+			set_status(res, 500, "out of memory");
+			goto out;
+		}
+	}
 	pref = col_policy_acquire(&srv->policy);
 	if (col_store_begin(srv->store) < 0) {
 		vg_err("ingest from agent %lld: %s", (long long)agent->id, col_store_error(srv->store));
@@ -326,7 +356,7 @@ int col_ingest_body(struct col_server *srv, const struct col_principal *agent, c
 		goto out;
 	}
 	for (size_t i = 0; i < it.n; i++) {
-		if (store_item(srv, agent, &it.v[i], i, pref, now, res) < 0)
+		if (store_item(srv, agent, &it.v[i], pref, now, res) < 0)
 			goto fail;
 	}
 	if (col_store_agent_high_seq(srv->store, agent->id, &res->high_seq) < 0)

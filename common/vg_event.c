@@ -8,6 +8,9 @@
 #include "vg_error.h"
 #include "vg_event.h"
 #include "vg_time.h"
+#include "vg_arena.h"
+
+#include <yajl/yajl_parse.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -120,35 +123,36 @@ static bool valid_audit_id(const char *s)
 	return n && n <= 20 && s[i] == '\0';
 }
 
-static int decode_field(const struct field *f, json_t *v, struct vg_event *ev, char *err, size_t errlen)
+/* Validates and stores an integer field. */
+static int set_int(const struct field *f, long long n, struct vg_event *ev, char *err, size_t errlen)
+{
+	if (f->type != F_SEQ && f->type != F_ID)
+		return vg_errf(err, errlen, "field '%s': expected %s", f->name,
+		               f->type == F_DETAIL ? "an object" : "a string");
+	if (n < 0 || (f->type == F_ID && n > 4294967295LL))
+		return vg_errf(err, errlen, "field '%s': out of range: %lld", f->name, n);
+	*(int64_t *)((char *)ev + f->off) = n;
+	return 0;
+}
+
+/* The error for a value of the wrong JSON type. */
+static int wrong_type(const struct field *f, char *err, size_t errlen)
+{
+	return vg_errf(err, errlen, "field '%s': expected %s", f->name,
+	               f->type == F_SEQ || f->type == F_ID ? "an integer" :
+	               f->type == F_DETAIL ? "an object" : "a string");
+}
+
+/* Validates and stores a string field. s[len] is NUL and s stays valid for
+ * as long as the event is used. */
+static int set_str(const struct field *f, const char *s, size_t len, struct vg_event *ev, char *err,
+                   size_t errlen)
 {
 	char *base = (char *)ev + f->off;
 	char q[80];
 
-	switch (f->type) {
-	case F_SEQ:
-	case F_ID: {
-		if (!json_is_integer(v))
-			return vg_errf(err, errlen, "field '%s': expected an integer", f->name);
-		json_int_t n = json_integer_value(v);
-		if (n < 0 || (f->type == F_ID && n > 4294967295LL))
-			return vg_errf(err, errlen, "field '%s': out of range: %lld", f->name, (long long)n);
-		*(int64_t *)base = n;
-		return 0;
-	}
-	case F_DETAIL:
-		if (!json_is_object(v))
-			return vg_errf(err, errlen, "field 'detail': expected an object");
-		*(json_t **)base = v;
-		return 0;
-	default:
-		break;
-	}
-
-	if (!json_is_string(v))
-		return vg_errf(err, errlen, "field '%s': expected a string", f->name);
-	const char *s = json_string_value(v);
-	size_t len = json_string_length(v);
+	if (f->type == F_SEQ || f->type == F_ID || f->type == F_DETAIL)
+		return wrong_type(f, err, errlen);
 	if (len != strlen(s))
 		return vg_errf(err, errlen, "field '%s': contains a NUL character", f->name);
 
@@ -205,6 +209,40 @@ static int decode_field(const struct field *f, json_t *v, struct vg_event *ev, c
 	return 0;
 }
 
+static int decode_field(const struct field *f, json_t *v, struct vg_event *ev, char *err, size_t errlen)
+{
+	if (json_is_integer(v))
+		return set_int(f, json_integer_value(v), ev, err, errlen);
+	if (json_is_string(v))
+		return set_str(f, json_string_value(v), json_string_length(v), ev, err, errlen);
+	if (f->type == F_DETAIL && json_is_object(v)) {
+		ev->detail = v;
+		return 0;
+	}
+	return wrong_type(f, err, errlen);
+}
+
+/* The field named name[0..len), or NULL. */
+static const struct field *find_field(const char *name, size_t len)
+{
+	for (size_t i = 0; i < NFIELDS; i++)
+		if (strlen(fields[i].name) == len && memcmp(fields[i].name, name, len) == 0)
+			return &fields[i];
+	return NULL;
+}
+
+/* Rules every decoded event obeys, whichever way it was read. */
+static int check_required(const struct vg_event *ev, char *err, size_t errlen)
+{
+	if (ev->seq < 0)
+		return vg_errf(err, errlen, "field 'seq': required");
+	if (ev->time_ms < 0)
+		return vg_errf(err, errlen, "field 'time': required");
+	if (ev->kind == VG_KIND_COUNT)
+		return vg_errf(err, errlen, "field 'kind': required");
+	return 0;
+}
+
 int vg_event_decode(json_t *obj, struct vg_event *ev, char *err, size_t errlen)
 {
 	const char *key;
@@ -215,31 +253,193 @@ int vg_event_decode(json_t *obj, struct vg_event *ev, char *err, size_t errlen)
 	if (!json_is_object(obj))
 		return vg_errf(err, errlen, "event: expected a JSON object");
 	json_object_foreach(obj, key, v) {
-		size_t i;
-		for (i = 0; i < NFIELDS; i++)
-			if (strcmp(key, fields[i].name) == 0)
-				break;
-		if (i == NFIELDS)
+		const struct field *f = find_field(key, strlen(key));
+		if (!f)
 			return vg_errf(err, errlen, "field %s: not in schema v1 (put extra data in 'detail')",
 			            quote(key, q));
-		if (decode_field(&fields[i], v, ev, err, errlen) < 0)
+		if (decode_field(f, v, ev, err, errlen) < 0)
 			return -1;
 	}
-	if (ev->seq < 0)
-		return vg_errf(err, errlen, "field 'seq': required");
-	if (ev->time_ms < 0)
-		return vg_errf(err, errlen, "field 'time': required");
-	if (ev->kind == VG_KIND_COUNT)
-		return vg_errf(err, errlen, "field 'kind': required");
-	return 0;
+	return check_required(ev, err, errlen);
 }
 
-static int set_str(json_t *o, const char *k, const char *v)
+/* ---- Streaming parse (yajl) ---------------------------------------------
+ *
+ * The collector reads each NDJSON line with these callbacks instead of
+ * building a jansson tree: no allocation per member, and validation happens
+ * as the members go by. Depth 1 is the event object; everything deeper is
+ * inside "detail" and is only walked.
+ */
+struct parse_ctx {
+	struct vg_event *ev;
+	struct vg_arena *arena;
+	char *err;
+	size_t errlen;
+	int depth;
+	const struct field *cur;     /* the member whose value comes next */
+	uint32_t seen;               /* a bit per field, to refuse duplicates */
+	int started;                 /* the top-level object began */
+};
+
+static int p_fail(struct parse_ctx *c)
+{
+	(void)c;
+	return 0;   /* yajl stops; the message is already in c->err */
+}
+
+static int p_not_object(struct parse_ctx *c)
+{
+	vg_errf(c->err, c->errlen, "event: expected a JSON object");
+	return p_fail(c);
+}
+
+/* A value that is neither string nor integer (null, boolean, real). */
+static int p_other(void *ctx)
+{
+	struct parse_ctx *c = ctx;
+	if (c->depth == 0)
+		return p_not_object(c);
+	if (c->depth == 1) {
+		wrong_type(c->cur, c->err, c->errlen);
+		return p_fail(c);
+	}
+	return 1;
+}
+
+static int p_bool(void *ctx, int v)
+{
+	(void)v;
+	return p_other(ctx);
+}
+
+static int p_double(void *ctx, double v)
+{
+	(void)v;
+	return p_other(ctx);
+}
+
+static int p_integer(void *ctx, long long v)
+{
+	struct parse_ctx *c = ctx;
+	if (c->depth != 1)
+		return c->depth == 0 ? p_not_object(c) : 1;
+	return set_int(c->cur, v, c->ev, c->err, c->errlen) == 0 ? 1 : p_fail(c);
+}
+
+static int p_string(void *ctx, const unsigned char *s, size_t len)
+{
+	struct parse_ctx *c = ctx;
+	if (c->depth != 1)
+		return c->depth == 0 ? p_not_object(c) : 1;
+	char *copy = vg_arena_strndup(c->arena, (const char *)s, len);
+	if (!copy) {
+		vg_errf(c->err, c->errlen, "event: out of memory");
+		return p_fail(c);
+	}
+	return set_str(c->cur, copy, len, c->ev, c->err, c->errlen) == 0 ? 1 : p_fail(c);
+}
+
+static int p_key(void *ctx, const unsigned char *s, size_t len)
+{
+	struct parse_ctx *c = ctx;
+	char q[80], name[64];
+	if (c->depth != 1)
+		return 1;
+	c->cur = find_field((const char *)s, len);
+	if (!c->cur) {
+		size_t n = len < sizeof name - 1 ? len : sizeof name - 1;
+		memcpy(name, s, n);
+		name[n] = '\0';
+		vg_errf(c->err, c->errlen, "field %s: not in schema v1 (put extra data in 'detail')",
+		        quote(name, q));
+		return p_fail(c);
+	}
+	uint32_t bit = 1u << (c->cur - fields);
+	if (c->seen & bit) {
+		vg_errf(c->err, c->errlen, "field '%s': duplicate key", c->cur->name);
+		return p_fail(c);
+	}
+	c->seen |= bit;
+	return 1;
+}
+
+static int p_start(void *ctx, int is_map)
+{
+	struct parse_ctx *c = ctx;
+	if (c->depth == 0 && !is_map)
+		return p_not_object(c);
+	if (c->depth == 1 && !(is_map && c->cur->type == F_DETAIL)) {
+		wrong_type(c->cur, c->err, c->errlen);
+		return p_fail(c);
+	}
+	c->started = 1;
+	c->depth++;
+	return 1;
+}
+
+static int p_start_map(void *ctx) { return p_start(ctx, 1); }
+static int p_start_array(void *ctx) { return p_start(ctx, 0); }
+
+static int p_end(void *ctx)
+{
+	struct parse_ctx *c = ctx;
+	c->depth--;
+	return 1;
+}
+
+static const yajl_callbacks parse_callbacks = {
+	.yajl_null = p_other,
+	.yajl_boolean = p_bool,
+	.yajl_integer = p_integer,
+	.yajl_double = p_double,
+	.yajl_string = p_string,
+	.yajl_start_map = p_start_map,
+	.yajl_map_key = p_key,
+	.yajl_end_map = p_end,
+	.yajl_start_array = p_start_array,
+	.yajl_end_array = p_end,
+};
+
+int vg_event_parse(const char *text, size_t len, struct vg_event *ev, struct vg_arena *arena,
+                   char *err, size_t errlen)
+{
+	struct parse_ctx c = {.ev = ev, .arena = arena, .err = err, .errlen = errlen};
+	yajl_handle h;
+	yajl_status st;
+
+	vg_event_init(ev);
+	if (err && errlen)
+		err[0] = '\0';
+	if (!(h = yajl_alloc(&parse_callbacks, NULL, &c)))
+		return vg_errf(err, errlen, "event: out of memory");
+	st = yajl_parse(h, (const unsigned char *)text, len);
+	if (st == yajl_status_ok)
+		st = yajl_complete_parse(h);
+	if (st == yajl_status_error) {
+		unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)text, len);
+		const char *m = (const char *)msg;
+		/* yajl's message is "parse error: TEXT\n"; keep TEXT. */
+		if (m && strncmp(m, "parse error: ", 13) == 0)
+			m += 13;
+		vg_errf(err, errlen, "invalid JSON: %.*s", m ? (int)strcspn(m, "\n") : 0, m ? m : "");
+		yajl_free_error(h, msg);
+	} else if (st == yajl_status_client_canceled && err && errlen && !err[0]) {
+		vg_errf(err, errlen, "event: rejected");
+	}
+	yajl_free(h);
+	if (st != yajl_status_ok)
+		return -1;
+	if (c.depth != 0 || !c.started)
+		return vg_errf(err, errlen, "event: expected a JSON object");
+	return check_required(ev, err, errlen);
+}
+
+static int put_str(json_t *o, const char *k, const char *v)
 {
 	return v ? json_object_set_new_nocheck(o, k, json_string(v)) : 0;
 }
 
-static int set_id(json_t *o, const char *k, int64_t v)
+static int put_id(json_t *o, const char *k, int64_t v)
 {
 	return v != VG_EVENT_NO_ID ? json_object_set_new_nocheck(o, k, json_integer(v)) : 0;
 }
@@ -256,21 +456,21 @@ json_t *vg_event_encode(const struct vg_event *ev)
 	rc |= json_object_set_new_nocheck(o, "seq", json_integer(ev->seq));
 	rc |= json_object_set_new_nocheck(o, "time", json_string(ts));
 	rc |= json_object_set_new_nocheck(o, "kind", json_string(vg_kind_name(ev->kind)));
-	rc |= set_str(o, "host", ev->host);
-	rc |= set_str(o, "user", ev->user);
-	rc |= set_id(o, "uid", ev->uid);
-	rc |= set_id(o, "auid", ev->auid);
-	rc |= set_str(o, "service", ev->service);
-	rc |= set_str(o, "rhost", ev->rhost);
-	rc |= set_str(o, "ruser", ev->ruser);
-	rc |= set_str(o, "tty", ev->tty);
-	rc |= set_str(o, "path", ev->path);
-	rc |= set_str(o, "op", vg_op_name(ev->op));
-	rc |= set_str(o, "result", vg_result_name(ev->result));
-	rc |= set_str(o, "exe", ev->exe);
-	rc |= set_id(o, "pid", ev->pid);
-	rc |= set_str(o, "key", ev->key);
-	rc |= set_str(o, "audit_id", ev->audit_id);
+	rc |= put_str(o, "host", ev->host);
+	rc |= put_str(o, "user", ev->user);
+	rc |= put_id(o, "uid", ev->uid);
+	rc |= put_id(o, "auid", ev->auid);
+	rc |= put_str(o, "service", ev->service);
+	rc |= put_str(o, "rhost", ev->rhost);
+	rc |= put_str(o, "ruser", ev->ruser);
+	rc |= put_str(o, "tty", ev->tty);
+	rc |= put_str(o, "path", ev->path);
+	rc |= put_str(o, "op", vg_op_name(ev->op));
+	rc |= put_str(o, "result", vg_result_name(ev->result));
+	rc |= put_str(o, "exe", ev->exe);
+	rc |= put_id(o, "pid", ev->pid);
+	rc |= put_str(o, "key", ev->key);
+	rc |= put_str(o, "audit_id", ev->audit_id);
 	if (ev->detail)
 		rc |= json_object_set_nocheck(o, "detail", ev->detail);
 	if (rc) {

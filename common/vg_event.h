@@ -65,6 +65,17 @@ const char *vg_result_name(enum vg_result r);   /* NULL for VG_RESULT_NONE */
  * "field 'time': not RFC 3339 UTC with milliseconds: \"yesterday\""). */
 int vg_event_decode(json_t *obj, struct vg_event *ev, char *err, size_t errlen);
 
+struct vg_arena;
+
+/* Parses and validates one event from its JSON text without building a tree
+ * (the collector's ingest path: about five times faster than jansson). The
+ * rules and messages are vg_event_decode's, and a member that appears twice
+ * is refused. Strings are copied into arena; "detail" is checked to be an
+ * object but not kept (ev->detail is NULL), so the caller keeps the text.
+ * Returns 0, or -1 with the reason in err. */
+int vg_event_parse(const char *text, size_t len, struct vg_event *ev, struct vg_arena *arena,
+                   char *err, size_t errlen);
+
 /* Builds the canonical JSON object of an event (new reference, NULL on
  * allocation failure). Absent fields are omitted. */
 json_t *vg_event_encode(const struct vg_event *ev);

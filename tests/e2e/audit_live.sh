@@ -99,7 +99,7 @@ fi
 if ! cc -std=c11 -D_GNU_SOURCE -g "${SINK_CFLAGS[@]}" -I"$REPO/agent" -I"$REPO/common" \
 	$(pkg-config --cflags jansson) -o "$SINK" "$REPO/tests/data/audit/audit_sink.c" \
 	"$BUILD_DIR/lib/libvgagent.a" "$BUILD_DIR/lib/libvgcommon.a" \
-	$(pkg-config --libs jansson audit auparse) -lm -lpthread 2>"$T/cc.err"; then
+	$(pkg-config --libs jansson yajl audit auparse) -lm -lpthread 2>"$T/cc.err"; then
 	diag "$(cat "$T/cc.err")"
 	bail "the test reader audit_sink compiles"
 fi

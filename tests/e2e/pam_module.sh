@@ -99,7 +99,7 @@ fi
 if ! cc -std=c11 -D_GNU_SOURCE -g "${SINK_CFLAGS[@]}" -I"$REPO/agent" -I"$REPO/common" \
 	$(pkg-config --cflags jansson) -o "$SINK" "$DATA/pam_sink.c" \
 	"$BUILD_DIR/lib/libvgagent.a" "$BUILD_DIR/lib/libvgcommon.a" \
-	$(pkg-config --libs jansson sqlite3 libconfig) -lm -lpthread 2>"$T/cc.err"; then
+	$(pkg-config --libs jansson yajl sqlite3 libconfig) -lm -lpthread 2>"$T/cc.err"; then
 	diag "$(cat "$T/cc.err")"
 	bail "the test receiver pam_sink compiles"
 fi

@@ -332,7 +332,7 @@ static void anomalies_command_fetches_and_renders(void **state)
 	assert_string_equal(stub.since, "2026-11-01T00:00:00.000Z");
 	assert_string_equal(stub.person, "p1001");
 	assert_string_equal(stub.limit, "100");
-	assert_non_null(strstr(out, "\r\n3,,low,first_access,p1001,alice,ws-1,,,,,1:9,,\r\n"));
+	assert_non_null(strstr(out, "\r\n3,,low,first_access,p1001,alice,ws-1,,,,,1:9,,,,,\r\n"));
 	free(out);
 }
 
