@@ -56,11 +56,20 @@ static const char *const stmt_sql[ST_COUNT] = {
 	"SELECT max(seq) FROM events WHERE agent=?",
 };
 
+/* WAL pages after which the checkpointer is woken. */
+#define CHECKPOINT_PAGES 4000
+
 struct sqlite_store {
 	struct col_store base;
-	sqlite3 *wdb, *rdb;
+	sqlite3 *wdb, *rdb, *cdb;         /* writer, reader, checkpointer */
 	pthread_mutex_t wlock, rlock;
 	sqlite3_stmt *st[ST_COUNT];
+	/* Checkpoints run on their own thread, so a commit never copies the
+	 * WAL into the database on an agent's time. */
+	pthread_t ckpt_thread;
+	pthread_mutex_t ckpt_lock;
+	pthread_cond_t ckpt_cond;
+	int ckpt_wanted, ckpt_stop, ckpt_running;
 };
 
 static struct sqlite_store *S(struct col_store *s) { return (struct sqlite_store *)s; }
@@ -79,9 +88,54 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
+static void *checkpoint_main(void *arg)
+{
+	struct sqlite_store *q = arg;
+	pthread_mutex_lock(&q->ckpt_lock);
+	while (!q->ckpt_stop) {
+		while (!q->ckpt_wanted && !q->ckpt_stop)
+			pthread_cond_wait(&q->ckpt_cond, &q->ckpt_lock);
+		if (q->ckpt_stop)
+			break;
+		q->ckpt_wanted = 0;
+		pthread_mutex_unlock(&q->ckpt_lock);
+		/* PASSIVE never blocks writers or readers; what it cannot copy
+		 * now is copied next time. */
+		sqlite3_wal_checkpoint_v2(q->cdb, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&q->ckpt_lock);
+	}
+	pthread_mutex_unlock(&q->ckpt_lock);
+	return NULL;
+}
+
+/* Called by SQLite after each commit on the writer with the WAL's size. */
+static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct sqlite_store *q = arg;
+	(void)db;
+	(void)name;
+	if (pages >= CHECKPOINT_PAGES) {
+		pthread_mutex_lock(&q->ckpt_lock);
+		q->ckpt_wanted = 1;
+		pthread_cond_signal(&q->ckpt_cond);
+		pthread_mutex_unlock(&q->ckpt_lock);
+	}
+	return SQLITE_OK;
+}
+
 static void store_close(struct col_store *s)
 {
 	struct sqlite_store *q = S(s);
+	if (q->ckpt_running) {
+		pthread_mutex_lock(&q->ckpt_lock);
+		q->ckpt_stop = 1;
+		pthread_cond_signal(&q->ckpt_cond);
+		pthread_mutex_unlock(&q->ckpt_lock);
+		pthread_join(q->ckpt_thread, NULL);
+	}
+	sqlite3_close(q->cdb);
+	pthread_mutex_destroy(&q->ckpt_lock);
+	pthread_cond_destroy(&q->ckpt_cond);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(q->st[i]);
 	sqlite3_close(q->wdb);
@@ -555,13 +609,24 @@ struct col_store *col_store_sqlite_open(const char *path, char *err, size_t errl
 	q->base.ops = &sqlite_ops;
 	pthread_mutex_init(&q->wlock, NULL);
 	pthread_mutex_init(&q->rlock, NULL);
+	pthread_mutex_init(&q->ckpt_lock, NULL);
+	pthread_cond_init(&q->ckpt_cond, NULL);
 	if (!(q->wdb = vg_db_open(path, err, errlen)))
+		goto fail;
+	/* A larger page cache keeps the index pages ingest touches in memory. */
+	if (vg_db_exec(q->wdb, "PRAGMA cache_size=-16384", err, errlen) < 0)
 		goto fail;
 	if (vg_db_migrate(q->wdb, migrations, (int)(sizeof migrations / sizeof migrations[0]), err,
 	                  errlen) < 0)
 		goto fail;
-	if (!(q->rdb = vg_db_open(path, err, errlen)))
+	if (!(q->rdb = vg_db_open(path, err, errlen)) || !(q->cdb = vg_db_open(path, err, errlen)))
 		goto fail;
+	if (pthread_create(&q->ckpt_thread, NULL, checkpoint_main, q) != 0) {
+		snprintf(err, errlen, "%s: cannot start the checkpoint thread", path);
+		goto fail;
+	}
+	q->ckpt_running = 1;
+	sqlite3_wal_hook(q->wdb, on_wal_commit, q);   /* replaces auto-checkpoint */
 	for (int i = 0; i < ST_COUNT; i++) {
 		if (sqlite3_prepare_v3(q->wdb, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &q->st[i], NULL) !=
 		    SQLITE_OK) {

@@ -67,11 +67,12 @@ enum ftype { F_SEQ, F_TIME, F_KIND, F_STR, F_HOST, F_PATH, F_OP, F_RESULT, F_ID,
 
 struct field {
 	const char *name;
+	size_t namelen;
 	enum ftype type;
 	size_t off;      /* offset of the member in struct vg_event */
 };
 
-#define FLD(n, t, m) {n, t, offsetof(struct vg_event, m)}
+#define FLD(n, t, m) {n, sizeof(n) - 1, t, offsetof(struct vg_event, m)}
 static const struct field fields[] = {
 	FLD("seq", F_SEQ, seq),           FLD("time", F_TIME, time_ms),
 	FLD("kind", F_KIND, kind),        FLD("host", F_HOST, host),
@@ -153,7 +154,7 @@ static int set_str(const struct field *f, const char *s, size_t len, struct vg_e
 
 	if (f->type == F_SEQ || f->type == F_ID || f->type == F_DETAIL)
 		return wrong_type(f, err, errlen);
-	if (len != strlen(s))
+	if (memchr(s, '\0', len))
 		return vg_errf(err, errlen, "field '%s': contains a NUL character", f->name);
 
 	switch (f->type) {
@@ -226,7 +227,7 @@ static int decode_field(const struct field *f, json_t *v, struct vg_event *ev, c
 static const struct field *find_field(const char *name, size_t len)
 {
 	for (size_t i = 0; i < NFIELDS; i++)
-		if (strlen(fields[i].name) == len && memcmp(fields[i].name, name, len) == 0)
+		if (fields[i].namelen == len && memcmp(fields[i].name, name, len) == 0)
 			return &fields[i];
 	return NULL;
 }
