@@ -25,7 +25,7 @@
 #include <strings.h>
 
 enum route { R_NONE, R_EVENTS_POST, R_EVENTS_GET, R_ANOMALIES, R_ANOMALY, R_QUARANTINE, R_HEALTH,
-             R_METRICS };
+             R_METRICS, R_POLICY_RELOAD };
 
 /* Who may call a route: a bit per enum col_role; ANYONE skips the token. */
 #define ROLE(r) (1u << (r))
@@ -45,6 +45,7 @@ static const struct route_def {
 	{"GET", "/v1/quarantine", 0, R_QUARANTINE, READERS},
 	{"GET", "/healthz", 0, R_HEALTH, ANYONE},
 	{"GET", "/metrics", 0, R_METRICS, ANYONE},
+	{"POST", "/v1/policy/reload", 0, R_POLICY_RELOAD, ROLE(COL_ROLE_POLICY) | ROLE(COL_ROLE_ADMIN)},
 };
 
 struct request {
@@ -229,6 +230,33 @@ static enum MHD_Result handle_ingest(struct col_server *srv, struct MHD_Connecti
 	                                       (json_int_t)res.high_seq));
 }
 
+/* POST /v1/policy/reload: 200 with what was installed, or 422 with every
+ * diagnostic while the current policy stays. */
+static enum MHD_Result handle_policy_reload(struct col_server *srv, struct MHD_Connection *c,
+                                            struct request *rq)
+{
+	struct col_policy_summary sum;
+	struct pol_diag diag;
+	json_t *j;
+
+	pol_diag_init(&diag);
+	if (col_policy_reload(&srv->policy, srv->cfg.policy, &diag, &sum) == 0) {
+		j = json_pack("{s:I,s:s,s:I,s:I,s:I}", "serial", (json_int_t)sum.serial, "id", sum.id,
+		              "persons", (json_int_t)sum.persons, "resources",
+		              (json_int_t)sum.resources, "warnings", (json_int_t)sum.warnings);
+		pol_diag_free(&diag);
+		return send_json(c, rq, 200, j);
+	}
+	json_t *list = json_array();
+	for (size_t i = 0; list && i < diag.n; i++)
+		if (diag.items[i].level == POL_DIAG_ERROR)
+			json_array_append_new(list, json_string(diag.items[i].text));
+	j = json_pack("{s:s,s:o}", "error", "the policy has errors; the current policy stays",
+	              "diagnostics", list);
+	pol_diag_free(&diag);
+	return send_json(c, rq, 422, j);
+}
+
 static enum MHD_Result dispatch(struct col_server *srv, struct MHD_Connection *c, const char *url,
                                 struct request *rq)
 {
@@ -251,6 +279,8 @@ static enum MHD_Result dispatch(struct col_server *srv, struct MHD_Connection *c
 		break;
 	case R_HEALTH:
 		return send_json(c, rq, 200, json_pack("{s:s}", "status", "ok"));
+	case R_POLICY_RELOAD:
+		return handle_policy_reload(srv, c, rq);
 	case R_METRICS: {
 		char *text = col_metrics_render(&srv->metrics, vg_akind_name);
 		if (!text)

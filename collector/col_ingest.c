@@ -318,7 +318,10 @@ static int store_item(struct col_server *srv, const struct col_principal *agent,
 		res->quarantined++;
 		return quarantine(srv, agent, now, x);
 	}
-	int rc = col_store_event_insert(srv->store, agent->id, &x->ev, x->text, x->textlen, now);
+	/* An agent speaks for the host it was enrolled as; an event naming
+	 * another host is stored as sent and flagged. */
+	const char *mismatch = strcmp(x->ev.host, agent->name) != 0 ? agent->name : NULL;
+	int rc = col_store_event_insert(srv->store, agent->id, &x->ev, x->text, x->textlen, now, mismatch);
 	if (rc < 0)
 		return -1;
 	if (rc == 0) {
@@ -326,6 +329,8 @@ static int store_item(struct col_server *srv, const struct col_principal *agent,
 		return 0;
 	}
 	res->accepted++;
+	if (mismatch)
+		res->host_mismatch++;
 	return record_findings(srv, agent, &x->ev, pref, now, res);
 }
 
@@ -369,6 +374,7 @@ int col_ingest_body(struct col_server *srv, const struct col_principal *agent, c
 	atomic_fetch_add(&srv->metrics.accepted, (unsigned long long)res->accepted);
 	atomic_fetch_add(&srv->metrics.duplicate, (unsigned long long)res->duplicate);
 	atomic_fetch_add(&srv->metrics.quarantined, (unsigned long long)res->quarantined);
+	atomic_fetch_add(&srv->metrics.host_mismatch, (unsigned long long)res->host_mismatch);
 	for (int k = 0; k < VG_AK_COUNT && k < COL_METRICS_KINDS; k++)
 		if (res->by_kind[k])
 			atomic_fetch_add(&srv->metrics.anomalies[k], (unsigned long long)res->by_kind[k]);

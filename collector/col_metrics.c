@@ -48,6 +48,9 @@ char *col_metrics_render(struct col_metrics *m, const char *(*kind_name)(int))
 	fprintf(f, "# HELP vigil_events_quarantined_total Events that failed validation, kept raw.\n"
 	           "# TYPE vigil_events_quarantined_total counter\nvigil_events_quarantined_total %llu\n",
 	        atomic_load(&m->quarantined));
+	fprintf(f, "# HELP vigil_events_host_mismatch_total Events naming a host other than their agent's enrolled host.\n"
+	           "# TYPE vigil_events_host_mismatch_total counter\nvigil_events_host_mismatch_total %llu\n",
+	        atomic_load(&m->host_mismatch));
 	fprintf(f, "# HELP vigil_anomalies_total Anomalies recorded, by kind.\n"
 	           "# TYPE vigil_anomalies_total counter\n");
 	for (int k = 0; k < COL_METRICS_KINDS && kind_name(k); k++)

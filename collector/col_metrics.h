@@ -15,7 +15,7 @@
 #define COL_METRICS_KINDS 32
 
 struct col_metrics {
-	atomic_ullong accepted, duplicate, quarantined;
+	atomic_ullong accepted, duplicate, quarantined, host_mismatch;
 	atomic_ullong anomalies[COL_METRICS_KINDS];        /* by enum col_akind */
 	atomic_ullong codes[COL_METRICS_CODES];             /* by col_metrics_code_index */
 	atomic_ullong latency[COL_METRICS_BUCKETS + 1];     /* last bucket is +Inf */

@@ -2,7 +2,9 @@
  * col_policy: reference-counted current policy.
  */
 #include "col_policy.h"
+#include "vg_log.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 int col_policy_slot_init(struct col_policy_slot *slot)
@@ -50,4 +52,30 @@ struct col_policy_ref *col_policy_acquire(struct col_policy_slot *slot)
 		atomic_fetch_add(&ref->refs, 1);
 	pthread_mutex_unlock(&slot->lock);
 	return ref;
+}
+
+int col_policy_reload(struct col_policy_slot *slot, const char *path, struct pol_diag *diag,
+                      struct col_policy_summary *sum)
+{
+	struct pol_policy *p = NULL;
+	int rc = pol_load_isolated(path, &p, diag);
+	for (size_t i = 0; i < diag->n; i++)
+		vg_log(diag->items[i].level == POL_DIAG_ERROR ? VG_LOG_ERR : VG_LOG_WARN, "%s",
+		       diag->items[i].text);
+	if (rc != 0 || !p) {
+		vg_err("policy reload of %s failed; keeping the current policy", path);
+		return -1;
+	}
+	snprintf(sum->id, sizeof sum->id, "%s", pol_id(p));
+	sum->serial = pol_serial(p);
+	sum->persons = pol_person_count(p);
+	sum->resources = pol_resource_count(p);
+	sum->warnings = diag->warnings;
+	if (col_policy_install(slot, p) < 0) {
+		pol_free(p);
+		vg_err("policy reload: out of memory; keeping the current policy");
+		return -1;
+	}
+	vg_info("policy %s serial %lld installed from %s", sum->id, sum->serial, path);
+	return 0;
 }

@@ -85,7 +85,8 @@ struct col_store_ops {
 	int (*commit)(struct col_store *);
 	void (*rollback)(struct col_store *);
 	int (*event_insert)(struct col_store *, int64_t agent, const struct vg_event *ev,
-	                    const char *json, size_t jsonlen, int64_t received_ms);
+	                    const char *json, size_t jsonlen, int64_t received_ms,
+	                    const char *enrolled_host);
 	int (*quarantine_insert)(struct col_store *, int64_t agent, int64_t received_ms,
 	                         const char *reason, const char *raw, size_t rawlen);
 	int (*anomaly_record)(struct col_store *, const struct col_anomaly *a, int64_t *id);
@@ -123,9 +124,12 @@ static inline int col_store_principal_find(struct col_store *s, const char *hash
 static inline int col_store_begin(struct col_store *s) { return s->ops->begin(s); }
 static inline int col_store_commit(struct col_store *s) { return s->ops->commit(s); }
 static inline void col_store_rollback(struct col_store *s) { s->ops->rollback(s); }
+/* enrolled_host is the agent's enrolled host when the event names another
+ * host (a mismatch worth a look), NULL otherwise. */
 static inline int col_store_event_insert(struct col_store *s, int64_t agent, const struct vg_event *ev,
-                                         const char *json, size_t len, int64_t received_ms)
-{ return s->ops->event_insert(s, agent, ev, json, len, received_ms); }
+                                         const char *json, size_t len, int64_t received_ms,
+                                         const char *enrolled_host)
+{ return s->ops->event_insert(s, agent, ev, json, len, received_ms, enrolled_host); }
 static inline int col_store_quarantine_insert(struct col_store *s, int64_t agent, int64_t received_ms,
                                               const char *reason, const char *raw, size_t rawlen)
 { return s->ops->quarantine_insert(s, agent, received_ms, reason, raw, rawlen); }

@@ -24,7 +24,7 @@ static const char *const migrations[] = {
 	"  token_hash TEXT NOT NULL UNIQUE, created_ms INTEGER NOT NULL, revoked_ms INTEGER);"
 	"CREATE TABLE events(agent INTEGER NOT NULL, seq INTEGER NOT NULL, time_ms INTEGER NOT NULL,"
 	"  kind TEXT NOT NULL, host TEXT, user TEXT, path TEXT, received_ms INTEGER NOT NULL,"
-	"  json TEXT NOT NULL, PRIMARY KEY(agent, seq)) WITHOUT ROWID;"
+	"  json TEXT NOT NULL, enrolled_host TEXT, PRIMARY KEY(agent, seq)) WITHOUT ROWID;"
 	"CREATE INDEX events_time ON events(time_ms);"
 	"CREATE TABLE quarantine(id INTEGER PRIMARY KEY, agent INTEGER NOT NULL, received_ms INTEGER NOT NULL,"
 	"  reason TEXT NOT NULL, raw BLOB NOT NULL);"
@@ -40,8 +40,8 @@ static const char *const migrations[] = {
 
 enum { ST_EVENT, ST_QUAR, ST_ANOM, ST_ANOM_EV, ST_HIGH, ST_COUNT };
 static const char *const stmt_sql[ST_COUNT] = {
-	"INSERT OR IGNORE INTO events(agent,seq,time_ms,kind,host,user,path,received_ms,json)"
-	" VALUES(?,?,?,?,?,?,?,?,?)",
+	"INSERT OR IGNORE INTO events(agent,seq,time_ms,kind,host,user,path,received_ms,json,enrolled_host)"
+	" VALUES(?,?,?,?,?,?,?,?,?,?)",
 	"INSERT INTO quarantine(agent,received_ms,reason,raw) VALUES(?,?,?,?)",
 	/* One row per incident: a later event of the same incident adds to the
 	 * count and widens the time range; the summary always describes the
@@ -266,7 +266,8 @@ static int step_done(struct col_store *s, sqlite3_stmt *st, const char *what)
 }
 
 static int store_event_insert(struct col_store *s, int64_t agent, const struct vg_event *ev,
-                              const char *json, size_t jsonlen, int64_t received_ms)
+                              const char *json, size_t jsonlen, int64_t received_ms,
+                              const char *enrolled_host)
 {
 	struct sqlite_store *q = S(s);
 	sqlite3_stmt *st = q->st[ST_EVENT];
@@ -279,6 +280,7 @@ static int store_event_insert(struct col_store *s, int64_t agent, const struct v
 	bind_text(st, 7, ev->path);
 	sqlite3_bind_int64(st, 8, received_ms);
 	sqlite3_bind_text(st, 9, json, (int)jsonlen, SQLITE_STATIC);
+	bind_text(st, 10, enrolled_host);
 	if (step_done(s, st, "insert event") < 0)
 		return -1;
 	return sqlite3_changes(q->wdb) > 0 ? 1 : 0;
@@ -429,12 +431,17 @@ static json_t *run_query(struct col_store *s, const char *sql, const struct wher
 	return out;
 }
 
+static void set_text_or_null(json_t *o, const char *k, sqlite3_stmt *st, int col);
+
 static json_t *event_row(sqlite3_stmt *st)
 {
 	const char *text = (const char *)sqlite3_column_text(st, 1);
 	json_t *o = json_loads(text ? text : "", 0, NULL);
-	if (o)
+	if (o) {
 		json_object_set_new(o, "agent", json_integer(sqlite3_column_int64(st, 0)));
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+			set_text_or_null(o, "enrolled_host", st, 2);
+	}
 	return o;
 }
 
@@ -455,7 +462,7 @@ static json_t *store_events_query(struct col_store *s, const struct col_event_fi
 		where_add(&w, "time_ms >= ?", 'i', NULL, f->since_ms);
 	if (f->until_ms >= 0)
 		where_add(&w, "time_ms < ?", 'i', NULL, f->until_ms);
-	snprintf(sql, sizeof sql, "SELECT agent, json FROM events%s ORDER BY time_ms DESC, agent, seq DESC"
+	snprintf(sql, sizeof sql, "SELECT agent, json, enrolled_host FROM events%s ORDER BY time_ms DESC, agent, seq DESC"
 	         " LIMIT ?", w.sql);
 	return run_query(s, sql, &w, f->limit, event_row);
 }

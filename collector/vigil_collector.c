@@ -110,17 +110,11 @@ static int validate(struct col_config *cfg)
 
 static void reload_policy(struct col_server *srv)
 {
-	struct pol_policy *p = load_policy(srv->cfg.policy);
-	if (!p) {
-		vg_err("policy reload failed; keeping the current policy");
-		return;
-	}
-	if (col_policy_install(&srv->policy, p) < 0) {
-		pol_free(p);
-		vg_err("policy reload: out of memory; keeping the current policy");
-		return;
-	}
-	vg_info("policy %s serial %lld installed", pol_id(p), pol_serial(p));
+	struct col_policy_summary sum;
+	struct pol_diag diag;
+	pol_diag_init(&diag);
+	col_policy_reload(&srv->policy, srv->cfg.policy, &diag, &sum);
+	pol_diag_free(&diag);
 }
 
 static int run(struct col_server *srv)

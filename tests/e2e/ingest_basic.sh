@@ -192,5 +192,19 @@ is "$inf" "$cnt" "+Inf bucket equals _count"
 is "$cnt" "$codes_sum" "_count equals the sum of vigil_http_requests_total"
 like "$(mv_ vigil_http_request_duration_seconds_sum)" '^[0-9]+(\.[0-9]+)?$' "_sum is a number"
 
+# An agent speaks for the host it was enrolled as: an event naming another
+# host is stored as sent, flagged with the enrolled host, and counted.
+MISMATCH_AGENT=$(mint_agent ws-0009)
+mismatch_before=$(metric vigil_events_host_mismatch_total)
+code=$(post_text "$MISMATCH_AGENT" '[{"seq":1,"time":"2026-11-20T10:00:00.000Z","kind":"agent","host":"ws-0777"},
+  {"seq":2,"time":"2026-11-20T10:00:01.000Z","kind":"agent","host":"ws-0009"}]')
+is "$code" 200 "events from ws-0009's agent, one claiming host ws-0777: 200"
+is "$(db "SELECT host || '/' || coalesce(enrolled_host, '-') FROM events WHERE agent = $(agent_id "$MISMATCH_AGENT") ORDER BY seq" | tr '\n' ' ')" \
+	"ws-0777/ws-0009 ws-0009/- " "the mismatching event keeps its host and records the enrolled one"
+get "$OFFICER" "/v1/events?host=ws-0777" >/dev/null
+is "$(jget "$RESP" '$.events[0].enrolled_host')" ws-0009 "GET /v1/events shows the enrolled host of a mismatching event"
+want=$((mismatch_before + 1))
+is "$(metric_wait vigil_events_host_mismatch_total "$want")" "$want" "vigil_events_host_mismatch_total counts it"
+
 col_stop_and_check
 done_testing
