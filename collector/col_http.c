@@ -57,6 +57,7 @@ struct request {
 	enum col_body_type body_type;
 	char *body;
 	size_t len, cap;
+	size_t expected;           /* Content-Length, 0 when not sent */
 	int too_large;
 };
 
@@ -202,8 +203,12 @@ static int check_upload_headers(struct col_server *srv, struct MHD_Connection *c
 		rq->gzip = 1;
 	else if (ce && strcasecmp(ce, "identity") != 0)
 		return 415;
-	if (cl && strtoull(cl, NULL, 10) > srv->cfg.max_body)
-		return 413;
+	if (cl) {
+		unsigned long long n = strtoull(cl, NULL, 10);
+		if (n > srv->cfg.max_body)
+			return 413;
+		rq->expected = (size_t)n;   /* the body buffer is sized once */
+	}
 	return 0;
 }
 
@@ -300,7 +305,7 @@ static int append_body(struct col_server *srv, struct request *rq, const char *d
 		return 0;
 	}
 	if (rq->len + n > rq->cap) {
-		size_t ncap = rq->cap ? rq->cap : 65536;
+		size_t ncap = rq->cap ? rq->cap : rq->expected > 0 ? rq->expected : 65536;
 		while (ncap < rq->len + n)
 			ncap *= 2;
 		if (ncap > srv->cfg.max_body)
