@@ -138,6 +138,9 @@ struct agent_audit {
 	_Alignas(struct nlmsghdr) char nlbuf[MAX_AUDIT_MESSAGE_LENGTH + 1024];
 };
 
+/* 9999-12-31T23:59:59Z, the last second event time can express. */
+#define AGENT_AUDIT_MAX_SEC 253402300799LL
+
 static void on_event(auparse_state_t *au, auparse_cb_event_t type, void *user);
 static bool name_in(const char *name, const char *const *list);
 
@@ -1467,7 +1470,9 @@ static void on_event(auparse_state_t *au, auparse_cb_event_t type, void *user)
 		return;
 	aa->st.events++;
 	rec_reset(r);
-	if (!(ts = auparse_get_timestamp(au)) || ts->sec < 0) {
+	/* The schema's time ends in year 9999; a stamp beyond it (or a
+	 * negative one) is no real kernel time. */
+	if (!(ts = auparse_get_timestamp(au)) || ts->sec < 0 || ts->sec > AGENT_AUDIT_MAX_SEC) {
 		aa->st.ignored++;
 		return;
 	}

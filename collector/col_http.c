@@ -390,6 +390,11 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	vg_warn("http: %s", msg);
 }
 
+/* TLS 1.2 and 1.3 only, AEAD ciphers only: no CBC, no SHA-1 MACs. */
+#define COL_TLS_PRIORITIES \
+	"SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:" \
+	"+CHACHA20-POLY1305:-MAC-ALL:+AEAD"
+
 /* Reads a whole PEM file into a NUL-terminated buffer. */
 static char *read_pem(const char *path, char *err, size_t errlen)
 {
@@ -423,6 +428,20 @@ static void tls_files_free(struct col_tls_files *t)
 	free(t->key);
 	free(t->ca);
 	memset(t, 0, sizeof *t);
+}
+
+int col_http_check_tls(const struct col_config *cfg, char *err, size_t errlen)
+{
+	const char *files[] = {cfg->tls_certificate, cfg->tls_key, cfg->tls_client_ca};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		if (!files[i])
+			continue;
+		char *pem = read_pem(files[i], err, errlen);
+		if (!pem)
+			return -1;
+		free(pem);
+	}
+	return 0;
 }
 
 int col_http_start(struct col_server *srv, char *err, size_t errlen)
@@ -461,6 +480,7 @@ int col_http_start(struct col_server *srv, char *err, size_t errlen)
 	struct MHD_OptionItem tls_opts[] = {
 		{tls.cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, tls.cert},
 		{MHD_OPTION_HTTPS_MEM_KEY, 0, tls.key},
+		{MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)COL_TLS_PRIORITIES},
 		{tls.ca ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0, tls.ca},
 		{MHD_OPTION_END, 0, NULL},
 	};

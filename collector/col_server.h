@@ -30,4 +30,8 @@ struct col_server {
 int col_http_start(struct col_server *srv, char *err, size_t errlen);
 void col_http_stop(struct col_server *srv);
 
+/* Checks that the configured TLS files are readable PEM (for -t). Returns 0
+ * or -1 with "FILE: reason" in err. */
+int col_http_check_tls(const struct col_config *cfg, char *err, size_t errlen);
+
 #endif

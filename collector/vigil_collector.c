@@ -97,6 +97,11 @@ static int enrol(struct col_config *cfg, int argc, char **argv)
 
 static int validate(struct col_config *cfg)
 {
+	char err[512];
+	if (col_http_check_tls(cfg, err, sizeof err) < 0) {
+		fprintf(stderr, "%s: tls: %s\n", cfg->path, err);
+		return 1;
+	}
 	struct pol_policy *p = load_policy(cfg->policy);
 	if (!p) {
 		fprintf(stderr, "%s: policy %s has errors\n", cfg->path, cfg->policy);

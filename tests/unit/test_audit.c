@@ -890,10 +890,23 @@ static void test_open_flags(void **state)
 	assert_true(agent_audit_open_writes(0x441));          /* the recorded a2 of `>>` */
 }
 
+/* Inputs the fuzzer found (tests/data/fuzz-regress/audit_text): timestamps
+ * past year 9999 or large enough to overflow milliseconds are no kernel
+ * time; they produce no event rather than one the collector would refuse. */
+static void test_impossible_timestamps_make_no_event(void **state)
+{
+	struct fx *f = *state;
+	feed_file(f, "../fuzz-regress/audit_text/stamp-after-year-9999", 64);
+	feed_file(f, "../fuzz-regress/audit_text/stamp-ms-overflow", 64);
+	assert_int_equal(f->cap.invalid, 0);
+	assert_int_equal(json_array_size(f->cap.events), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_watch_read_is_file_access, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_impossible_timestamps_make_no_event, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relative_name_joins_cwd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_denied_open_is_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_attr_rename_unlink, setup, teardown),
