@@ -411,13 +411,16 @@ static int remove_stale(const char *path, const struct sockaddr_un *sa, char *er
 	return 0;
 }
 
-/* The queue length of new datagram sockets, fixed when the socket is made. */
-static void warn_short_queue(void)
+/* The queue length of new datagram sockets is fixed when the socket is
+ * made, and the kernel default (10) is shorter than a burst of logins: raise
+ * it before the socket is created, or say why it could not be. */
+static void ensure_queue_length(void)
 {
+	static const char knob[] = "/proc/sys/net/unix/max_dgram_qlen";
 	char text[32];
 	long qlen;
 	ssize_t n;
-	int fd = open("/proc/sys/net/unix/max_dgram_qlen", O_RDONLY | O_CLOEXEC);
+	int fd = open(knob, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return;
@@ -427,10 +430,20 @@ static void warn_short_queue(void)
 		return;
 	text[n] = '\0';
 	qlen = strtol(text, NULL, 10);
-	if (qlen > 0 && qlen < AGENT_PAM_QLEN_WANTED)
-		vg_warn("net.unix.max_dgram_qlen is %ld: a burst of more logins than that while the agent "
-		        "is busy loses records; set it to %d or more before the agent starts",
-		        qlen, AGENT_PAM_QLEN_WANTED * 4);
+	if (qlen <= 0 || qlen >= AGENT_PAM_QLEN_WANTED)
+		return;
+	int len = snprintf(text, sizeof text, "%d\n", AGENT_PAM_QLEN_WANTED * 4);
+	fd = open(knob, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0 && write(fd, text, (size_t)len) == len && close(fd) == 0) {
+		vg_info("raised net.unix.max_dgram_qlen from %ld to %d so that a burst of logins is "
+		        "queued, not lost", qlen, AGENT_PAM_QLEN_WANTED * 4);
+		return;
+	}
+	if (fd >= 0)
+		close(fd);
+	vg_warn("net.unix.max_dgram_qlen is %ld and cannot be raised (%s): a burst of more logins "
+	        "than that while the agent is busy loses records; set it to %d or more before the "
+	        "agent starts", qlen, strerror(errno), AGENT_PAM_QLEN_WANTED * 4);
 }
 
 int agent_pam_open(const char *path, char *err, size_t errlen)
@@ -461,7 +474,7 @@ int agent_pam_open(const char *path, char *err, size_t errlen)
 	 * still works. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-	warn_short_queue();
+	ensure_queue_length();
 	return fd;
 }
 

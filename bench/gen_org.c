@@ -228,11 +228,11 @@ static void write_policy(FILE *f, long nres)
 		else
 			rand_date(2027, 2031, d2);
 		fprintf(f, "  { id = \"p%05d\"; name = \"%s %s\"; accounts = [\"u%05d\"]; groups = [\"%s\"];\n"
-		           "    clearance = { level = \"%s\"; status = \"%s\"; granted = \"%s\"; review_due = \"%s\"; };\n",
+		           "    clearance = { level = \"%s\"; status = \"%s\"; granted = \"%s\"; nda_signed = \"%s\"; review_due = \"%s\"; };\n",
 		        i + 1, first_names[rn((int)(sizeof first_names / sizeof *first_names))],
 		        last_names[rn((int)(sizeof last_names / sizeof *last_names))], i + 1,
 		        groups[i % (int)(sizeof groups / sizeof *groups)], level_names[p->level],
-		        status_names[p->status], d1, d2);
+		        status_names[p->status], d1, d1, d2);
 		if (p->comps || p->debriefed >= 0) {
 			fprintf(f, "    compartments = (");
 			int first = 1;

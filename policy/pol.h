@@ -23,6 +23,7 @@ struct pol_policy;
 struct pol_person;
 struct pol_resource;
 struct pol_host;
+struct pol_exception;
 
 /* ---- Diagnostics -------------------------------------------------------- */
 
@@ -121,6 +122,7 @@ enum pol_class {
 
 #define POL_MAX_REASONS 16
 #define POL_REASON_LEN 128
+#define POL_MAX_WAIVED 8
 
 /* A reason code is machine-readable and stable, e.g. "unknown_account",
  * "level:SECRET<TOP SECRET", "missing_compartment:FALCON",
@@ -145,6 +147,13 @@ struct pol_decision {
 	int nreasons;                        /* all reasons, not just the first */
 	struct pol_reason reasons[POL_MAX_REASONS];
 	bool truncated;                      /* more than POL_MAX_REASONS found */
+	/* The exception that waived reasons of this decision (the first one
+	 * used, in file order), or NULL; the waived reasons are in waived[]
+	 * and do not count against allow. */
+	const struct pol_exception *exception;
+	int nwaived;
+	struct pol_reason waived[POL_MAX_WAIVED];
+	const struct pol_exception *waived_by[POL_MAX_WAIVED];   /* per waived reason */
 };
 
 /* Decides req against p. Default deny: a request is allowed only when no
@@ -208,6 +217,84 @@ const char *pol_resource_compartment(const struct pol_policy *p,
                                      const struct pol_resource *r, size_t i);
 const char *pol_host_level(const struct pol_host *h);         /* NULL when unset */
 bool pol_host_removable_media(const struct pol_host *h);
+
+/* ---- Exceptions ---------------------------------------------------------- */
+
+/* The i-th exception in file order, or NULL past the end. */
+const struct pol_exception *pol_exception_at(const struct pol_policy *p, size_t i);
+const char *pol_exception_subject(const struct pol_exception *e);   /* person id or group */
+const char *pol_exception_resource(const struct pol_exception *e);  /* resource id */
+const char *pol_exception_ticket(const struct pol_exception *e);
+const char *pol_exception_approver(const struct pol_exception *e);
+const char *pol_exception_justification(const struct pol_exception *e);
+int64_t pol_exception_created(const struct pol_exception *e);       /* ms, start of day */
+int64_t pol_exception_expires(const struct pol_exception *e);       /* ms, start of day */
+
+/* ---- Further person, resource and host settings -------------------------- */
+
+/* Clearance dates: INT64_MIN when investigated or nda_signed is unset,
+ * INT64_MAX when interim_expires is unset. */
+int64_t pol_person_investigated(const struct pol_person *ps);
+int64_t pol_person_interim_expires(const struct pol_person *ps);
+int64_t pol_person_nda_signed(const struct pol_person *ps);
+/* The i-th citizenship / group of a person, or NULL past the end. */
+const char *pol_person_citizenship(const struct pol_policy *p, const struct pol_person *ps,
+                                   size_t i);
+const char *pol_person_group(const struct pol_person *ps, size_t i);
+/* The i-th caveat, access group or releasable-to country of a resource,
+ * or NULL past the end (releasable-to: also NULL when unrestricted). */
+const char *pol_resource_caveat(const struct pol_policy *p, const struct pol_resource *r,
+                                size_t i);
+const char *pol_resource_group(const struct pol_policy *p, const struct pol_resource *r,
+                               size_t i);
+const char *pol_resource_releasable(const struct pol_policy *p, const struct pol_resource *r,
+                                    size_t i);
+/* Finds a resource by id, or NULL. */
+const struct pol_resource *pol_find_resource(const struct pol_policy *p, const char *id);
+
+/* Login enforcement on a host (for the PAM module): when enforce_login is
+ * set the account phase denies logins the policy forbids; when it cannot
+ * decide (no snapshot, unknown host) it denies if fail_closed, else
+ * allows. Both default to false ("open"). */
+bool pol_host_enforce_login(const struct pol_host *h);
+bool pol_host_fail_closed(const struct pol_host *h);
+/* The host rule for a host name (first match in file order), or NULL. */
+const struct pol_host *pol_find_host(const struct pol_policy *p, const char *host);
+
+/* The i-th host rule in file order, or NULL past the end; the host rule
+ * whose glob is exactly glob, or NULL. */
+const struct pol_host *pol_host_at(const struct pol_policy *p, size_t i);
+const struct pol_host *pol_host_named(const struct pol_policy *p, const char *glob);
+
+/* Compartments in file order: name, parent name (NULL when top-level). */
+size_t pol_compartment_count(const struct pol_policy *p);
+const char *pol_compartment_name(const struct pol_policy *p, size_t i);
+const char *pol_compartment_parent(const struct pol_policy *p, size_t i);
+/* Whether ps holds a current read-on to compartment i at time t (read on,
+ * not debriefed, clearance active). */
+bool pol_person_holds_compartment(const struct pol_policy *p, const struct pol_person *ps,
+                                  size_t i, int64_t t);
+
+/* ---- Detector thresholds ------------------------------------------------ */
+
+/* Numbers the detectors use, from the policy's `thresholds` group; every
+ * member has a default (docs/policy.md), so a policy without the group
+ * gets the defaults. Durations are in ms. */
+struct pol_thresholds {
+	struct { uint32_t count; int64_t window_ms; } failed_login_burst;  /* 5 in 10m */
+	struct { uint32_t factor; uint32_t min_events; int64_t window_ms; } volume_spike;
+	                                                                  /* 10x, 100, 1h */
+	struct { int64_t learning_ms; } first_access;                    /* 14d */
+	struct { int64_t learning_ms; } unusual_hour;                    /* 14d */
+	struct { int64_t window_ms; } concurrent_sessions;               /* 5m */
+	struct { int64_t after_ms; } dormant_account;                    /* 30d */
+	struct { int64_t after_ms; } agent_silent;                       /* 15m */
+};
+
+/* The policy's thresholds (defaults filled in). */
+const struct pol_thresholds *pol_get_thresholds(const struct pol_policy *p);
+/* The defaults, for callers without a policy. */
+void pol_thresholds_default(struct pol_thresholds *t);
 
 struct vg_event;
 /* Fills req (borrowing the event's strings) for an event the policy judges

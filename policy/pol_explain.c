@@ -38,8 +38,8 @@ static void resource_words(const struct pol_decision *d, char *buf, size_t len)
 		snprintf(buf, len, "the resource");
 }
 
-int pol_reason_text(const struct pol_decision *d, const struct pol_request *req,
-                    const struct pol_reason *r, char *buf, size_t len)
+static int reason_sentence(const struct pol_decision *d, const struct pol_request *req,
+                           const struct pol_reason *r, char *buf, size_t len)
 {
 	const char *who = d->person ? d->person->name : "This person";
 	const char *host = req && req->host ? req->host : "this host";
@@ -97,10 +97,42 @@ int pol_reason_text(const struct pol_decision *d, const struct pol_request *req,
 		return snprintf(buf, len, "The activity at %s is outside %s's permitted schedule '%s'.",
 		                when, who, arg);
 	}
+	if (code_is(r->code, "interim_expired", &arg))
+		return snprintf(buf, len, "%s's interim clearance expired on %s.", who, arg);
+	if (code_is(r->code, "caveat", &arg))
+		return snprintf(buf, len, "%s is marked %s and %s holds no citizenship it may be "
+		                "released to.", res, arg, who);
+	if (code_is(r->code, "releasability", &arg))
+		return snprintf(buf, len, "%s is not releasable to %s (citizenship: %s).", res, who,
+		                arg);
+	if (code_is(r->code, "not_in_access_group", &arg))
+		return snprintf(buf, len, "%s is not a member of %s %s, which alone may access %s.",
+		                who, strchr(arg, ',') ? "any of the groups" : "group", arg, res);
+	if (code_is(r->code, "holiday", &arg)) {
+		split2(arg, ':', a, b, sizeof a);
+		return snprintf(buf, len, "%s is a holiday in %s's schedule '%s'.", b, who, a);
+	}
 	if (code_is(r->code, "privilege_not_granted", &arg))
 		return snprintf(buf, len, "%s has not been granted the %s privilege.", who, arg);
 	if (code_is(r->code, "removable_media_forbidden", &arg))
 		return snprintf(buf, len, "Removable media are forbidden on %s (host rule '%s').", host,
 		                arg);
 	return snprintf(buf, len, "%s (%s).", r->code, pol_class_kind(r->cls));
+}
+
+/* A waived reason says which exception waived it. */
+int pol_reason_text(const struct pol_decision *d, const struct pol_request *req,
+                    const struct pol_reason *r, char *buf, size_t len)
+{
+	const struct pol_exception *x;
+	int n = reason_sentence(d, req, r, buf, len);
+	char day[11];
+	if (r < d->waived || r >= d->waived + d->nwaived || n < 0)
+		return n;
+	x = d->waived_by[r - d->waived];
+	vg_date_format(x->expires, day);
+	return n + snprintf(len > (size_t)n ? buf + n : NULL, len > (size_t)n ? len - (size_t)n : 0,
+	                    " Waived by exception %s for '%s' on '%s', approved by %s, until %s: %s.",
+	                    x->ticket, x->subject, x->resource->id, x->approver, day,
+	                    x->justification);
 }

@@ -7,9 +7,11 @@
  * pointers, host globs to a fast matcher. Strings live in the arena, so the
  * libconfig tree can be destroyed as soon as the policy is compiled.
  *
- * To grow the language (caveats, exceptions, thresholds, holidays,
- * hierarchical compartments) add a field here, parse it in pol_load.c and
- * add one check function to pol_decide.c; the lookup structures stay.
+ * To grow the language further add a field here, parse it in pol_load.c
+ * and add one check function to pol_decide.c; the lookup structures stay.
+ * Country codes (citizenships, caveats, REL TO) are small integer ids in a
+ * 256-bit set, and groups are ids too, so those checks are a few word
+ * operations.
  */
 #ifndef POL_INTERNAL_H
 #define POL_INTERNAL_H
@@ -29,6 +31,12 @@
 #define POL_MAX_COMPARTMENTS 65535
 #define POL_MAX_RESOURCE_COMPARTMENTS 32
 #define POL_RANK_MAX 1000
+#define POL_MAX_COUNTRIES 256        /* distinct citizenship / release codes */
+#define POL_MAX_CAVEATS 255
+#define POL_MAX_GROUPS 65535
+#define POL_MAX_RESOURCE_GROUPS 16   /* access groups of one resource */
+#define POL_MAX_RESOURCE_CAVEATS 16
+#define POL_MAX_HOLIDAYS 1024        /* per schedule */
 
 /* "no date": granted since forever, review never due, never debriefed. */
 #define POL_DATE_NONE_PAST INT64_MIN
@@ -138,9 +146,39 @@ struct pol_level {
 	int32_t rank;
 };
 
+/* A set of country codes (citizenships, releasability), bit per id. */
+struct pol_cset {
+	uint64_t w[POL_MAX_COUNTRIES / 64];
+};
+static inline bool pol_cset_has(const struct pol_cset *s, unsigned id)
+{
+	return (s->w[id >> 6] >> (id & 63)) & 1u;
+}
+static inline void pol_cset_add(struct pol_cset *s, unsigned id)
+{
+	s->w[id >> 6] |= (uint64_t)1 << (id & 63);
+}
+static inline bool pol_cset_meets(const struct pol_cset *a, const struct pol_cset *b)
+{
+	for (unsigned i = 0; i < POL_MAX_COUNTRIES / 64; i++)
+		if (a->w[i] & b->w[i])
+			return true;
+	return false;
+}
+
 struct pol_compartment {
 	const char *name;
-	const struct pol_level *min_level;   /* NULL: no minimum */
+	/* The highest min_level of the compartment and its ancestors (a
+	 * sub-compartment needs at least what its parent needs); NULL: none. */
+	const struct pol_level *min_level;
+	int32_t parent;                      /* compartment id, or -1 */
+};
+
+/* A dissemination control such as NOFORN: releasable only to persons
+ * holding one of the listed citizenships. */
+struct pol_caveat {
+	const char *name;
+	struct pol_cset rel;
 };
 
 struct pol_schedule {
@@ -149,6 +187,9 @@ struct pol_schedule {
 	int32_t tz_offset_ms;
 	int32_t start_min, end_min;          /* minutes of the local day; end may be 1440 */
 	uint8_t days;                        /* bit 0 = Monday ... bit 6 = Sunday */
+	uint16_t nholidays;
+	const int32_t *holidays;             /* local days since the epoch, sorted */
+	bool used;                           /* some person follows it (for check) */
 };
 
 /* A person's read-on to one compartment. */
@@ -167,6 +208,12 @@ struct pol_person {
 	uint16_t naccounts, nhosts, ngroups, ngrants;
 	int64_t granted;                     /* ms, or POL_DATE_NONE_PAST */
 	int64_t review_due;                  /* ms, or POL_DATE_NONE_FUTURE */
+	int64_t investigated;                /* ms, or POL_DATE_NONE_PAST */
+	int64_t interim_expires;             /* ms, or POL_DATE_NONE_FUTURE */
+	int64_t nda_signed;                  /* ms, or POL_DATE_NONE_PAST */
+	struct pol_cset citizen;             /* citizenships */
+	uint16_t ncitizen;
+	const uint16_t *gids;                /* group ids, parallel to groups */
 	const char *const *accounts;
 	const struct pol_pattern *hosts;
 	const char *const *groups;
@@ -180,6 +227,10 @@ struct pol_resource {
 	const struct pol_level *level;
 	const uint16_t *comps;
 	uint16_t ncomps;
+	uint8_t ncaveats, nagroups;
+	const uint8_t *caveats;              /* caveat ids */
+	const uint16_t *agroups;             /* access groups: only members may access */
+	const struct pol_cset *rel;          /* releasable to; NULL: no restriction */
 	bool prefix;                         /* path ends in '/' */
 	uint32_t index;                      /* position in the file, for ordering */
 };
@@ -189,6 +240,18 @@ struct pol_host {
 	const char *site;                    /* NULL when unset */
 	const struct pol_level *level;       /* NULL when unset */
 	bool removable_media;
+	bool enforce_login;                  /* the PAM module decides logins */
+	bool fail_closed;                    /* with enforce_login: deny when undecidable */
+};
+
+/* Narrows a deny to an allow for one subject and resource, for a time. */
+struct pol_exception {
+	const char *subject, *justification, *approver, *ticket;
+	const struct pol_resource *resource;
+	int32_t person;                      /* person index, or -1 */
+	int32_t group;                       /* group id, or -1 */
+	int64_t created, expires;            /* ms; applies in [created, expires) */
+	unsigned line;
 };
 
 /* A glob resource hung on the directory its literal part names. */
@@ -207,11 +270,19 @@ struct pol_policy {
 	struct pol_resource *resources;
 	struct pol_host *hosts;
 	struct pol_glob *globs;
+	struct pol_caveat *caveats;
+	struct pol_exception *exceptions;
+	const char **countries;              /* country code by id */
+	const char **group_names;            /* group name by id */
 	size_t nlevels, ncomps, nschedules, npersons, nresources, nhosts, nglobs;
+	size_t ncaveats, nexceptions, ncountries, ngroups;
+	struct pol_thresholds thresholds;
 
 	struct pol_htab accounts;            /* account -> a = person index */
 	struct pol_htab person_ids;          /* id -> a = person index */
 	struct pol_htab comp_names;          /* compartment name -> a = id */
+	struct pol_htab resource_ids;        /* resource id -> a = resource index */
+	struct pol_htab group_ids;           /* group name -> a = group id */
 	/* Directory index: every prefix resource path and every glob's literal
 	 * directory, all ending in '/'. a = prefix resource or -1, b = first
 	 * glob hung there or -1. */

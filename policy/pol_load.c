@@ -8,8 +8,9 @@
  * warning is collected as "file:line: message" so that `vigil-policy check`
  * shows an author everything at once.
  *
- * Sections are read in dependency order (policy, levels, compartments,
- * schedules, hosts, persons, resources), whatever their order in the file;
+ * Sections are read in dependency order (policy, levels, thresholds,
+ * compartments, caveats, schedules, hosts, persons, resources, exceptions),
+ * whatever their order in the file;
  * pol_diag_sort puts the messages back into source order. Counts are known
  * before anything is stored, so every array is carved once from the arena
  * and the libconfig tree is destroyed as soon as compiling is done.
@@ -59,6 +60,10 @@ struct ld {
 	struct pol_grant *grants;
 	uint16_t *rcomps;
 	size_t nstrs, npats, ngrants, nrcomps;
+	/* Country codes seen anywhere, name -> id (names in p->countries). */
+	struct pol_htab countries;
+	size_t max_countries, max_groups;
+	const config_setting_t **caveat_src;
 };
 
 /* ---- Reporting ---------------------------------------------------------- */
@@ -346,6 +351,23 @@ static void ld_duplicate(struct ld *L, const config_setting_t *s, const char *wh
 	         ld_at(L, first, at, sizeof at));
 }
 
+/* Whether name is already defined among n elements whose first member is
+ * their name (elements stride bytes apart, defined at src[]); reports the
+ * duplicate. */
+static bool ld_defined_before(struct ld *L, const config_setting_t *g, const char *what,
+                              const char *name, const void *base, size_t n, size_t stride,
+                              const config_setting_t *const *src)
+{
+	for (size_t j = 0; j < n; j++) {
+		const char *other = *(const char *const *)((const char *)base + j * stride);
+		if (strcmp(other, name) == 0) {
+			ld_duplicate(L, g, what, name, src[j]);
+			return true;
+		}
+	}
+	return false;
+}
+
 static const struct pol_level *ld_level_ref(struct ld *L, const config_setting_t *s,
                                             const char *name)
 {
@@ -444,9 +466,53 @@ static void load_levels(struct ld *L, const config_setting_t *sec)
 	}
 }
 
+/* Resolves each compartment's parent (which may be defined after it),
+ * rejects cycles, and raises a sub-compartment's min_level to the highest
+ * of its ancestors'. */
+static void link_compartments(struct ld *L)
+{
+	struct pol_policy *p = L->p;
+	for (size_t i = 0; i < p->ncomps; i++) {
+		const config_setting_t *s = config_setting_get_member(L->comp_src[i], "parent");
+		const char *name;
+		int id;
+		p->comps[i].parent = -1;
+		if (!s)
+			continue;
+		if (config_setting_type(s) != CONFIG_TYPE_STRING || !*(name = config_setting_get_string(s))) {
+			ld_error(L, s, "'parent' must be the name of another compartment");
+			continue;
+		}
+		if ((id = ld_comp_ref(L, s, name)) < 0)
+			continue;
+		if ((size_t)id == i) {
+			ld_error(L, s, "compartment '%s' cannot be its own parent", name);
+			continue;
+		}
+		p->comps[i].parent = id;
+	}
+	for (size_t i = 0; i < p->ncomps; i++) {
+		size_t steps = 0;
+		int32_t a = p->comps[i].parent;
+		while (a >= 0 && steps <= p->ncomps) {
+			const struct pol_level *m = p->comps[a].min_level;
+			if (m && (!p->comps[i].min_level || m->rank > p->comps[i].min_level->rank))
+				p->comps[i].min_level = m;
+			a = p->comps[a].parent;
+			steps++;
+		}
+		if (a >= 0) {
+			ld_error(L, config_setting_get_member(L->comp_src[i], "parent"),
+			         "compartment '%s' is its own ancestor (a cycle of 'parent')",
+			         p->comps[i].name);
+			p->comps[i].parent = -1;
+		}
+	}
+}
+
 static void load_compartments(struct ld *L, const config_setting_t *sec)
 {
-	static const char *const keys[] = {"name", "min_level"};
+	static const char *const keys[] = {"name", "min_level", "parent"};
 	struct pol_policy *p = L->p;
 	unsigned n = section_len(sec);
 
@@ -467,7 +533,7 @@ static void load_compartments(struct ld *L, const config_setting_t *sec)
 		const char *name;
 		bool existed;
 
-		ld_keys(L, g, keys, 2, "compartment");
+		ld_keys(L, g, keys, 3, "compartment");
 		name = ld_string(L, g, "name", true, "compartment", POL_NAME_MAX);
 		c->min_level = ld_level_member(L, g, "min_level", false, "compartment");
 		if (!name || !ld_name_ok(L, g, "compartment", name))
@@ -485,6 +551,134 @@ static void load_compartments(struct ld *L, const config_setting_t *sec)
 		}
 		L->comp_src[p->ncomps++] = g;
 	}
+	if (!L->oom)
+		link_compartments(L);
+}
+
+/* ---- Countries and caveats ---------------------------------------------- */
+
+/* A country code: 2 to 8 capital letters ("USA", "GBR", "FVEY"). Returns
+ * its id, or -1 (reported). */
+static int ld_country(struct ld *L, const config_setting_t *e, const char *code)
+{
+	struct pol_policy *p = L->p;
+	size_t len = strlen(code);
+	struct pol_htab_entry *ent;
+	bool existed;
+	if (len < 2 || len > 8 || strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != len) {
+		ld_error(L, e, "country code '%s' must be 2 to 8 capital letters, e.g. \"USA\"", code);
+		return -1;
+	}
+	if (p->ncountries >= POL_MAX_COUNTRIES &&
+	    !pol_htab_find(&L->countries, code, len, pol_hash(code, len))) {
+		ld_error(L, e, "too many distinct country codes (at most %d)", POL_MAX_COUNTRIES);
+		return -1;
+	}
+	ent = pol_htab_insert(&L->countries, code, len, (int32_t)p->ncountries, 0, &existed);
+	if (!ent) {
+		L->oom = true;
+		return -1;
+	}
+	if (!existed) {
+		p->countries[p->ncountries] = ld_strdup(L, code);
+		ent->key = p->countries[p->ncountries];
+		p->ncountries++;
+	}
+	return ent->a;
+}
+
+/* A list of country codes into set; returns the number of valid codes, or
+ * -1 when s is not a list of strings. Duplicates are errors. */
+static int ld_country_list(struct ld *L, const config_setting_t *s, struct pol_cset *set)
+{
+	int n, good = 0;
+	if ((n = ld_string_list(L, s, 8)) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		int id = ld_country(L, e, config_setting_get_string(e));
+		if (id < 0)
+			continue;
+		if (pol_cset_has(set, (unsigned)id)) {
+			ld_error(L, e, "'%s' is listed twice", config_setting_get_string(e));
+			continue;
+		}
+		pol_cset_add(set, (unsigned)id);
+		good++;
+	}
+	return good;
+}
+
+static void load_caveats(struct ld *L, const config_setting_t *sec)
+{
+	static const char *const keys[] = {"name", "releasable_to"};
+	struct pol_policy *p = L->p;
+	unsigned n = section_len(sec);
+
+	if (n > POL_MAX_CAVEATS) {
+		ld_error(L, sec, "too many caveats (%u, at most %d)", n, POL_MAX_CAVEATS);
+		n = POL_MAX_CAVEATS;
+	}
+	p->caveats = ld_alloc(L, (n ? n : 1) * sizeof *p->caveats);
+	L->caveat_src = ld_alloc(L, (n ? n : 1) * sizeof *L->caveat_src);
+	if (L->oom)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(sec, i);
+		struct pol_caveat *c = &p->caveats[p->ncaveats];
+		const config_setting_t *rel;
+		const char *name;
+		int nrel = -1;
+
+		memset(c, 0, sizeof *c);
+		ld_keys(L, g, keys, 2, "caveat");
+		name = ld_string(L, g, "name", true, "caveat", POL_NAME_MAX);
+		rel = ld_get(L, g, "releasable_to", true, "caveat");
+		if (rel && (nrel = ld_country_list(L, rel, &c->rel)) == 0 &&
+		    config_setting_length(rel) == 0)
+			ld_error(L, rel, "'releasable_to' of a caveat must name at least one country");
+		if (!name || !ld_name_ok(L, g, "caveat", name) || nrel <= 0)
+			continue;
+		if (ld_defined_before(L, g, "caveat", name, p->caveats, p->ncaveats, sizeof *p->caveats,
+		                      L->caveat_src))
+			continue;
+		c->name = ld_strdup(L, name);
+		L->caveat_src[p->ncaveats++] = g;
+	}
+}
+
+/* ---- Groups ------------------------------------------------------------- */
+
+/* The id of group name, creating it when new. -1 on ENOMEM or overflow. */
+static int ld_group_id(struct ld *L, const char *name)
+{
+	struct pol_policy *p = L->p;
+	size_t len = strlen(name);
+	const struct pol_htab_entry *e = pol_htab_find(&p->group_ids, name, len, pol_hash(name, len));
+	struct pol_htab_entry *ne;
+	bool existed;
+	const char *copy;
+	if (e)
+		return e->a;
+	if (p->ngroups >= L->max_groups || p->ngroups >= POL_MAX_GROUPS) {
+		L->oom = true;
+		return -1;
+	}
+	copy = ld_strdup(L, name);
+	ne = pol_htab_insert(&p->group_ids, copy, len, (int32_t)p->ngroups, 0, &existed);
+	if (!ne) {
+		L->oom = true;
+		return -1;
+	}
+	p->group_names[p->ngroups] = copy;
+	return (int)p->ngroups++;
+}
+
+static int ld_group_find(const struct pol_policy *p, const char *name)
+{
+	size_t len = strlen(name);
+	const struct pol_htab_entry *e = pol_htab_find(&p->group_ids, name, len, pol_hash(name, len));
+	return e ? e->a : -1;
 }
 
 /* "HH:MM" to minutes; "24:00" only when allow24 (a window's end). */
@@ -538,9 +732,51 @@ static void load_schedule_days(struct ld *L, const config_setting_t *g, struct p
 	}
 }
 
+static int cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* holidays = ["2026-12-25", ...]: local days on which the schedule's
+ * windows do not open. */
+static void load_holidays(struct ld *L, const config_setting_t *g, struct pol_schedule *sc)
+{
+	const config_setting_t *s = config_setting_get_member(g, "holidays");
+	int32_t *days;
+	int n;
+	if (!s || (n = ld_string_list(L, s, 10)) <= 0)
+		return;
+	if (n > POL_MAX_HOLIDAYS) {
+		ld_error(L, s, "a schedule may list at most %d holidays", POL_MAX_HOLIDAYS);
+		return;
+	}
+	if (!(days = ld_alloc(L, (size_t)n * sizeof *days)))
+		return;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *v = config_setting_get_string(e);
+		int64_t ms;
+		bool dup = false;
+		if (vg_date_parse(v, &ms) < 0) {
+			ld_error(L, e, "holiday must be a date \"YYYY-MM-DD\", not '%s'", v);
+			continue;
+		}
+		for (uint16_t j = 0; j < sc->nholidays; j++)
+			dup = dup || days[j] == (int32_t)(ms / VG_MS_PER_DAY);
+		if (dup) {
+			ld_error(L, e, "holiday '%s' is listed twice", v);
+			continue;
+		}
+		days[sc->nholidays++] = (int32_t)(ms / VG_MS_PER_DAY);
+	}
+	qsort(days, sc->nholidays, sizeof *days, cmp_i32);
+	sc->holidays = days;
+}
+
 static void load_schedules(struct ld *L, const config_setting_t *sec)
 {
-	static const char *const keys[] = {"name", "days", "start", "end", "tz"};
+	static const char *const keys[] = {"name", "days", "start", "end", "tz", "holidays"};
 	struct pol_policy *p = L->p;
 	unsigned n = section_len(sec);
 
@@ -554,10 +790,11 @@ static void load_schedules(struct ld *L, const config_setting_t *sec)
 		const char *name, *start, *end, *tz;
 		bool ok = true;
 
-		ld_keys(L, g, keys, 5, "schedule");
+		ld_keys(L, g, keys, 6, "schedule");
 		name = ld_string(L, g, "name", true, "schedule", POL_NAME_MAX);
 		memset(sc, 0, sizeof *sc);
 		load_schedule_days(L, g, sc);
+		load_holidays(L, g, sc);
 		start = ld_string(L, g, "start", true, "schedule", 16);
 		end = ld_string(L, g, "end", true, "schedule", 16);
 		tz = ld_string(L, g, "tz", false, "schedule", 16);
@@ -584,14 +821,8 @@ static void load_schedules(struct ld *L, const config_setting_t *sec)
 		}
 		if (!name || !ld_name_ok(L, g, "schedule", name) || !start || !end || !ok)
 			continue;
-		for (size_t j = 0; j < p->nschedules; j++) {
-			if (strcmp(p->schedules[j].name, name) == 0) {
-				ld_duplicate(L, g, "schedule", name, L->sched_src[j]);
-				name = NULL;
-				break;
-			}
-		}
-		if (!name)
+		if (ld_defined_before(L, g, "schedule", name, p->schedules, p->nschedules,
+		                      sizeof *p->schedules, L->sched_src))
 			continue;
 		sc->name = ld_strdup(L, name);
 		sc->tz = ld_strdup(L, tz ? tz : "UTC");
@@ -601,7 +832,8 @@ static void load_schedules(struct ld *L, const config_setting_t *sec)
 
 static void load_hosts(struct ld *L, const config_setting_t *sec)
 {
-	static const char *const keys[] = {"name", "level", "site", "removable_media"};
+	static const char *const keys[] = {"name", "level", "site", "removable_media",
+	                                   "enforce_login", "fail"};
 	struct pol_policy *p = L->p;
 	unsigned n = section_len(sec);
 
@@ -612,14 +844,31 @@ static void load_hosts(struct ld *L, const config_setting_t *sec)
 	for (unsigned i = 0; i < n; i++) {
 		const config_setting_t *g = config_setting_get_elem(sec, i);
 		struct pol_host *h = &p->hosts[p->nhosts];
-		const char *name, *site;
+		const char *name, *site, *fail;
+		const config_setting_t *enforce;
 
-		ld_keys(L, g, keys, 4, "host");
+		ld_keys(L, g, keys, 6, "host");
 		name = ld_string(L, g, "name", true, "host", POL_TEXT_MAX);
 		h->level = ld_level_member(L, g, "level", false, "host");
 		site = ld_string(L, g, "site", false, "host", POL_TEXT_MAX);
 		h->removable_media = false;
 		ld_bool(L, g, "removable_media", &h->removable_media);
+		h->enforce_login = false;
+		h->fail_closed = false;
+		ld_bool(L, g, "enforce_login", &h->enforce_login);
+		fail = ld_string(L, g, "fail", false, "host", 16);
+		if (fail && strcmp(fail, "closed") != 0 && strcmp(fail, "open") != 0)
+			ld_error(L, config_setting_get_member(g, "fail"),
+			         "'fail' must be \"open\" or \"closed\", not '%s'", fail);
+		else if (fail)
+			h->fail_closed = strcmp(fail, "closed") == 0;
+		/* A mistyped enforce_login is reported above; say nothing more. */
+		enforce = config_setting_get_member(g, "enforce_login");
+		if (fail && !h->enforce_login &&
+		    (!enforce || config_setting_type(enforce) == CONFIG_TYPE_BOOL))
+			ld_warn(L, config_setting_get_member(g, "fail"),
+			        "'fail' has no effect on host '%s' without enforce_login = true",
+			        name ? name : "?");
 		if (!name)
 			continue;
 		if (!word_ok(name)) {
@@ -660,7 +909,9 @@ static int status_parse(const char *s)
 
 static void load_clearance(struct ld *L, const config_setting_t *pg, struct pol_person *ps)
 {
-	static const char *const keys[] = {"level", "status", "granted", "review_due"};
+	static const char *const keys[] = {"level",      "status",          "granted",
+	                                   "review_due", "investigated",    "interim_expires",
+	                                   "nda_signed"};
 	const config_setting_t *g = ld_get(L, pg, "clearance", true, "person");
 	const char *status;
 	bool has_granted, has_review;
@@ -669,13 +920,16 @@ static void load_clearance(struct ld *L, const config_setting_t *pg, struct pol_
 	ps->status = POL_ST_DENIED;
 	ps->granted = POL_DATE_NONE_PAST;
 	ps->review_due = POL_DATE_NONE_FUTURE;
+	ps->investigated = POL_DATE_NONE_PAST;
+	ps->interim_expires = POL_DATE_NONE_FUTURE;
+	ps->nda_signed = POL_DATE_NONE_PAST;
 	if (!g)
 		return;
 	if (!config_setting_is_group(g)) {
 		ld_error(L, g, "'clearance' must be a group { level = ...; status = ...; }");
 		return;
 	}
-	ld_keys(L, g, keys, 4, "clearance");
+	ld_keys(L, g, keys, sizeof keys / sizeof keys[0], "clearance");
 	ps->level = ld_level_member(L, g, "level", true, "clearance");
 	ps->rank = ps->level ? ps->level->rank : -1;
 	status = ld_string(L, g, "status", true, "clearance", POL_TEXT_MAX);
@@ -693,6 +947,19 @@ static void load_clearance(struct ld *L, const config_setting_t *pg, struct pol_
 	}
 	has_granted = ld_date(L, g, "granted", false, "clearance", &ps->granted);
 	has_review = ld_date(L, g, "review_due", false, "clearance", &ps->review_due);
+	if (ld_date(L, g, "investigated", false, "clearance", &ps->investigated) && has_granted &&
+	    ps->investigated > ps->granted)
+		ld_warn(L, config_setting_get_member(g, "investigated"),
+		        "person '%s' was investigated after the clearance was granted", ps->id);
+	if (ld_date(L, g, "interim_expires", false, "clearance", &ps->interim_expires) && status &&
+	    ps->status != POL_ST_INTERIM)
+		ld_warn(L, config_setting_get_member(g, "interim_expires"),
+		        "'interim_expires' applies only to an interim clearance; person '%s' is %s",
+		        ps->id, status);
+	if (!ld_date(L, g, "nda_signed", false, "clearance", &ps->nda_signed) && status &&
+	    ps->status == POL_ST_ACTIVE && !config_setting_get_member(g, "nda_signed"))
+		ld_warn(L, g, "person '%s' holds an active clearance but no 'nda_signed' date is "
+		        "recorded", ps->id);
 	if (status && !has_granted && !config_setting_get_member(g, "granted") &&
 	    (ps->status == POL_ST_ACTIVE || ps->status == POL_ST_INTERIM))
 		ld_error(L, g, "an %s clearance needs 'granted' (the date it took effect)", status);
@@ -882,14 +1149,39 @@ static void load_groups(struct ld *L, const config_setting_t *pg, struct pol_per
 {
 	const config_setting_t *s = config_setting_get_member(pg, "groups");
 	const char **groups = L->strs + L->nstrs;
+	uint16_t *gids;
 	int n;
 	ps->groups = groups;
-	if (!s || (n = ld_string_list(L, s, POL_ID_MAX)) < 0)
+	if (!s || (n = ld_string_list(L, s, POL_ID_MAX)) <= 0)
 		return;
-	for (int i = 0; i < n; i++)
-		groups[ps->ngroups++] =
-		    ld_strdup(L, config_setting_get_string(config_setting_get_elem(s, (unsigned)i)));
+	if (!(gids = ld_alloc(L, (size_t)n * sizeof *gids)))
+		return;
+	ps->gids = gids;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *name = config_setting_get_string(e);
+		int id = ld_group_id(L, name);
+		bool dup = false;
+		if (id < 0)
+			return;
+		for (uint16_t j = 0; j < ps->ngroups; j++)
+			dup = dup || gids[j] == id;
+		if (dup) {
+			ld_error(L, e, "group '%s' is listed twice", name);
+			continue;
+		}
+		gids[ps->ngroups] = (uint16_t)id;
+		groups[ps->ngroups++] = L->p->group_names[id];
+	}
 	L->nstrs += ps->ngroups;
+}
+
+static void load_citizenships(struct ld *L, const config_setting_t *pg, struct pol_person *ps)
+{
+	const config_setting_t *s = config_setting_get_member(pg, "citizenships");
+	int n;
+	if (s && (n = ld_country_list(L, s, &ps->citizen)) > 0)
+		ps->ncitizen = (uint16_t)n;
 }
 
 static void load_person_schedule(struct ld *L, const config_setting_t *pg, struct pol_person *ps)
@@ -901,6 +1193,7 @@ static void load_person_schedule(struct ld *L, const config_setting_t *pg, struc
 	for (size_t i = 0; i < p->nschedules; i++) {
 		if (strcmp(p->schedules[i].name, name) == 0) {
 			ps->schedule = &p->schedules[i];
+			p->schedules[i].used = true;
 			return;
 		}
 	}
@@ -910,8 +1203,9 @@ static void load_person_schedule(struct ld *L, const config_setting_t *pg, struc
 
 static void load_persons(struct ld *L, const config_setting_t *sec)
 {
-	static const char *const keys[] = {"id", "name", "accounts", "groups", "clearance",
-	                                   "compartments", "hosts", "schedule", "privileges"};
+	static const char *const keys[] = {"id",    "name",         "accounts",  "groups",
+	                                   "clearance", "compartments", "hosts", "schedule",
+	                                   "privileges", "citizenships"};
 	struct pol_policy *p = L->p;
 	unsigned n = section_len(sec);
 	size_t nstrs = 0, npats = 0, ngrants = 0;
@@ -966,6 +1260,7 @@ static void load_persons(struct ld *L, const config_setting_t *sec)
 		load_privileges(L, g, ps);
 		load_groups(L, g, ps);
 		load_person_schedule(L, g, ps);
+		load_citizenships(L, g, ps);
 		p->npersons++;
 	}
 }
@@ -1016,13 +1311,90 @@ static void load_resource_comps(struct ld *L, const config_setting_t *g, struct 
 	L->nrcomps += r->ncomps;
 }
 
+/* caveats = ["NOFORN"]; releasable_to = ["USA", "GBR"]; groups = ["eng"] */
+static void load_resource_controls(struct ld *L, const config_setting_t *g, struct pol_resource *r)
+{
+	struct pol_policy *p = L->p;
+	const config_setting_t *s;
+	int n;
+
+	if ((s = config_setting_get_member(g, "caveats")) && (n = ld_string_list(L, s, POL_TEXT_MAX)) > 0) {
+		uint8_t *cv = n <= POL_MAX_RESOURCE_CAVEATS ? ld_alloc(L, (size_t)n) : NULL;
+		if (n > POL_MAX_RESOURCE_CAVEATS)
+			ld_error(L, s, "a resource may name at most %d caveats", POL_MAX_RESOURCE_CAVEATS);
+		for (int i = 0; cv && i < n; i++) {
+			const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+			const char *name = config_setting_get_string(e);
+			size_t k;
+			bool dup = false;
+			for (k = 0; k < p->ncaveats && strcmp(p->caveats[k].name, name) != 0; k++)
+				;
+			if (k == p->ncaveats) {
+				ld_unknown(L, e, "caveat", name,
+				           pol_suggest(name, p->caveats, p->ncaveats, sizeof *p->caveats));
+				continue;
+			}
+			for (uint8_t j = 0; j < r->ncaveats; j++)
+				dup = dup || cv[j] == k;
+			if (dup) {
+				ld_error(L, e, "caveat '%s' is listed twice", name);
+				continue;
+			}
+			cv[r->ncaveats++] = (uint8_t)k;
+		}
+		r->caveats = cv;
+	}
+	if ((s = config_setting_get_member(g, "releasable_to"))) {
+		struct pol_cset *rel = ld_alloc(L, sizeof *rel);
+		if (rel && ld_country_list(L, s, rel) >= 0) {
+			if (config_setting_length(s) == 0)
+				ld_error(L, s, "'releasable_to' must name at least one country "
+				         "(leave it out for no restriction)");
+			r->rel = rel;
+		}
+	}
+	if ((s = config_setting_get_member(g, "groups")) && (n = ld_string_list(L, s, POL_ID_MAX)) > 0) {
+		uint16_t *ag = n <= POL_MAX_RESOURCE_GROUPS ? ld_alloc(L, (size_t)n * sizeof *ag) : NULL;
+		if (n > POL_MAX_RESOURCE_GROUPS)
+			ld_error(L, s, "a resource may name at most %d access groups",
+			         POL_MAX_RESOURCE_GROUPS);
+		for (int i = 0; ag && i < n; i++) {
+			const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+			const char *name = config_setting_get_string(e);
+			int id = ld_group_find(p, name);
+			bool dup = false;
+			if (id < 0) {
+				const char *sug = pol_suggest(name, p->group_names, p->ngroups, sizeof(char *));
+				if (sug)
+					ld_warn(L, e, "group '%s' has no members, so no one may access resource "
+					        "'%s' (did you mean '%s'?)", name, r->id, sug);
+				else
+					ld_warn(L, e, "group '%s' has no members, so no one may access resource "
+					        "'%s'", name, r->id);
+				if ((id = ld_group_id(L, name)) < 0)
+					return;
+			}
+			for (uint8_t j = 0; j < r->nagroups; j++)
+				dup = dup || ag[j] == id;
+			if (dup) {
+				ld_error(L, e, "group '%s' is listed twice", name);
+				continue;
+			}
+			ag[r->nagroups++] = (uint16_t)id;
+		}
+		r->agroups = ag;
+	}
+}
+
 static void load_resources(struct ld *L, const config_setting_t *sec)
 {
-	static const char *const keys[] = {"id", "path", "level", "compartments"};
+	static const char *const keys[] = {"id",      "path",          "level", "compartments",
+	                                   "caveats", "releasable_to", "groups"};
 	struct pol_policy *p = L->p;
 	unsigned n = section_len(sec);
 	size_t nrcomps = 0;
-	struct pol_htab ids, paths;
+	struct pol_htab paths;
+	struct pol_htab *ids = &p->resource_ids;
 	char at[1100];
 
 	for (unsigned i = 0; i < n; i++)
@@ -1034,12 +1406,7 @@ static void load_resources(struct ld *L, const config_setting_t *sec)
 		return;
 	/* Ids and paths are only checked for uniqueness here; decisions look
 	 * resources up through the directory index instead. */
-	if (pol_htab_init(&ids, n, NULL) < 0) {
-		L->oom = true;
-		return;
-	}
-	if (pol_htab_init(&paths, n, NULL) < 0) {
-		pol_htab_free(&ids);
+	if (pol_htab_init(ids, n, &p->arena) < 0 || pol_htab_init(&paths, n, NULL) < 0) {
 		L->oom = true;
 		return;
 	}
@@ -1051,12 +1418,13 @@ static void load_resources(struct ld *L, const config_setting_t *sec)
 		bool existed;
 
 		memset(r, 0, sizeof *r);
-		ld_keys(L, g, keys, 4, "resource");
+		ld_keys(L, g, keys, sizeof keys / sizeof keys[0], "resource");
 		id = ld_string(L, g, "id", true, "resource", POL_ID_MAX);
 		path = ld_string(L, g, "path", true, "resource", POL_PATH_MAX);
 		r->level = ld_level_member(L, g, "level", true, "resource");
 		r->id = id ? ld_strdup(L, id) : "";
 		load_resource_comps(L, g, r);
+		load_resource_controls(L, g, r);
 		if (path && path[0] != '/') {
 			ld_error(L, config_setting_get_member(g, "path"),
 			         "resource path '%s' must be absolute", path);
@@ -1068,7 +1436,7 @@ static void load_resources(struct ld *L, const config_setting_t *sec)
 		}
 		if (!id || !path || !r->level)
 			continue;
-		e = pol_htab_find(&ids, id, strlen(id), pol_hash(id, strlen(id)));
+		e = pol_htab_find(ids, id, strlen(id), pol_hash(id, strlen(id)));
 		if (e) {
 			ld_duplicate(L, config_setting_get_member(g, "id"), "resource id", id,
 			             L->res_src[e->a]);
@@ -1082,7 +1450,7 @@ static void load_resources(struct ld *L, const config_setting_t *sec)
 			continue;
 		}
 		r->path = ld_strdup(L, path);
-		if (!pol_htab_insert(&ids, r->id, strlen(r->id), (int32_t)p->nresources, 0, &existed) ||
+		if (!pol_htab_insert(ids, r->id, strlen(r->id), (int32_t)p->nresources, 0, &existed) ||
 		    !pol_htab_insert(&paths, r->path, strlen(r->path), (int32_t)p->nresources, 0,
 		                     &existed)) {
 			L->oom = true;
@@ -1092,28 +1460,296 @@ static void load_resources(struct ld *L, const config_setting_t *sec)
 		r->index = (uint32_t)p->nresources;
 		L->res_src[p->nresources++] = g;
 	}
-	pol_htab_free(&ids);
 	pol_htab_free(&paths);
+}
+
+/* ---- Exceptions ---------------------------------------------------------- */
+
+#define EXPIRY_WARN_DAYS 14
+
+static void load_exceptions(struct ld *L, const config_setting_t *sec)
+{
+	static const char *const keys[] = {"subject", "resource", "justification", "approver",
+	                                   "ticket",  "created",  "expires"};
+	struct pol_policy *p = L->p;
+	unsigned n = section_len(sec);
+
+	p->exceptions = ld_alloc(L, (n ? n : 1) * sizeof *p->exceptions);
+	if (L->oom)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(sec, i);
+		struct pol_exception *x = &p->exceptions[p->nexceptions];
+		const char *subject, *resource, *just, *approver, *ticket;
+		const struct pol_person *ps;
+		const struct pol_resource *r = NULL;
+		bool has_created, has_expires, ok = true;
+		char day[11];
+
+		memset(x, 0, sizeof *x);
+		ld_keys(L, g, keys, sizeof keys / sizeof keys[0], "exception");
+		subject = ld_string(L, g, "subject", true, "exception", POL_ID_MAX);
+		resource = ld_string(L, g, "resource", true, "exception", POL_ID_MAX);
+		just = ld_string(L, g, "justification", true, "exception", 1024);
+		approver = ld_string(L, g, "approver", true, "exception", POL_TEXT_MAX);
+		ticket = ld_string(L, g, "ticket", true, "exception", POL_ID_MAX);
+		has_created = ld_date(L, g, "created", true, "exception", &x->created);
+		has_expires = ld_date(L, g, "expires", true, "exception", &x->expires);
+		x->person = -1;
+		x->group = -1;
+		if (subject) {
+			int gid = ld_group_find(p, subject);
+			ps = pol_find_person(p, subject);
+			if (ps && gid >= 0) {
+				ld_error(L, config_setting_get_member(g, "subject"),
+				         "subject '%s' is both a person id and a group", subject);
+				ok = false;
+			} else if (ps) {
+				x->person = (int32_t)(ps - p->persons);
+			} else if (gid >= 0) {
+				x->group = gid;
+			} else {
+				ld_error(L, config_setting_get_member(g, "subject"),
+				         "unknown subject '%s' (expected a person id or a group)", subject);
+				ok = false;
+			}
+		}
+		if (resource && !(r = pol_find_resource(p, resource))) {
+			ld_unknown(L, config_setting_get_member(g, "resource"), "resource", resource,
+			           NULL);
+			ok = false;
+		}
+		if (has_created && has_expires && x->expires <= x->created) {
+			ld_error(L, config_setting_get_member(g, "expires"),
+			         "'expires' must be after 'created'");
+			ok = false;
+		}
+		if (!subject || !r || !just || !approver || !ticket || !has_created || !has_expires ||
+		    !ok)
+			continue;
+		vg_date_format(x->expires, day);
+		if (x->expires <= L->now)
+			ld_warn(L, config_setting_get_member(g, "expires"),
+			        "exception %s for '%s' on '%s' expired on %s", ticket, subject, resource,
+			        day);
+		else if (x->expires - L->now <= (int64_t)EXPIRY_WARN_DAYS * VG_MS_PER_DAY)
+			ld_warn(L, config_setting_get_member(g, "expires"),
+			        "exception %s for '%s' on '%s' expires on %s, within %d days", ticket,
+			        subject, resource, day, EXPIRY_WARN_DAYS);
+		x->subject = ld_strdup(L, subject);
+		x->justification = ld_strdup(L, just);
+		x->approver = ld_strdup(L, approver);
+		x->ticket = ld_strdup(L, ticket);
+		x->resource = r;
+		x->line = config_setting_source_line(g);
+		p->nexceptions++;
+	}
+}
+
+/* ---- Thresholds --------------------------------------------------------- */
+
+/* "30s", "10m", "2h", "14d" as ms; -1 when malformed. */
+static int64_t parse_duration(const char *s)
+{
+	char *end;
+	long long v;
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoll(s, &end, 10);
+	if (end[0] == '\0' || end[1] != '\0' || v <= 0 || v > 100000)
+		return -1;
+	switch (end[0]) {
+	case 's': return v * 1000;
+	case 'm': return v * 60000;
+	case 'h': return v * 3600000;
+	case 'd': return v * VG_MS_PER_DAY;
+	default: return -1;
+	}
+}
+
+/* Durations from one second to a year. */
+static void ld_duration(struct ld *L, const config_setting_t *g, const char *name, int64_t *out)
+{
+	const char *v = ld_string(L, g, name, false, "thresholds", 16);
+	int64_t ms;
+	if (!v)
+		return;
+	ms = parse_duration(v);
+	if (ms < 1000 || ms > 366 * VG_MS_PER_DAY) {
+		ld_error(L, config_setting_get_member(g, name),
+		         "'%s' must be a duration from \"1s\" to \"366d\" such as \"10m\", "
+		         "\"2h\" or \"14d\", not '%s'", name, v);
+		return;
+	}
+	*out = ms;
+}
+
+static void ld_count(struct ld *L, const config_setting_t *g, const char *name, long long max,
+                     uint32_t *out)
+{
+	long long v;
+	if (ld_int(L, g, name, false, "thresholds", 1, max, &v))
+		*out = (uint32_t)v;
+}
+
+void pol_thresholds_default(struct pol_thresholds *t)
+{
+	memset(t, 0, sizeof *t);
+	t->failed_login_burst.count = 5;
+	t->failed_login_burst.window_ms = 10 * 60000;
+	t->volume_spike.factor = 10;
+	t->volume_spike.min_events = 100;
+	t->volume_spike.window_ms = 3600000;
+	t->first_access.learning_ms = 14 * VG_MS_PER_DAY;
+	t->unusual_hour.learning_ms = 14 * VG_MS_PER_DAY;
+	t->concurrent_sessions.window_ms = 5 * 60000;
+	t->dormant_account.after_ms = 30 * VG_MS_PER_DAY;
+	t->agent_silent.after_ms = 15 * 60000;
+}
+
+/* thresholds = { failed_login_burst = { count = 5; window = "10m"; }; ... }; */
+static void load_thresholds(struct ld *L, const config_setting_t *root)
+{
+	static const char *const keys[] = {"failed_login_burst", "volume_spike", "first_access",
+	                                   "unusual_hour",       "concurrent_sessions",
+	                                   "dormant_account",    "agent_silent"};
+	static const char *const burst_keys[] = {"count", "window"};
+	static const char *const spike_keys[] = {"factor", "min_events", "window"};
+	static const char *const learn_keys[] = {"learning"};
+	static const char *const window_keys[] = {"window"};
+	static const char *const after_keys[] = {"after"};
+	const config_setting_t *g = config_setting_get_member(root, "thresholds");
+	struct pol_thresholds *t = &L->p->thresholds;
+	const config_setting_t *d;
+
+	pol_thresholds_default(t);
+	if (!g)
+		return;
+	if (!config_setting_is_group(g)) {
+		ld_error(L, g, "'thresholds' must be a group: thresholds = { failed_login_burst = "
+		         "{ count = 5; window = \"10m\"; }; };");
+		return;
+	}
+	ld_keys(L, g, keys, sizeof keys / sizeof keys[0], "thresholds");
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		d = config_setting_get_member(g, keys[i]);
+		if (d && !config_setting_is_group(d)) {
+			ld_error(L, d, "'%s' must be a group { ... }", keys[i]);
+			continue;
+		}
+		if (!d)
+			continue;
+		switch (i) {
+		case 0:
+			ld_keys(L, d, burst_keys, 2, keys[i]);
+			ld_count(L, d, "count", 100000, &t->failed_login_burst.count);
+			ld_duration(L, d, "window", &t->failed_login_burst.window_ms);
+			break;
+		case 1:
+			ld_keys(L, d, spike_keys, 3, keys[i]);
+			ld_count(L, d, "factor", 1000, &t->volume_spike.factor);
+			ld_count(L, d, "min_events", 100000000, &t->volume_spike.min_events);
+			ld_duration(L, d, "window", &t->volume_spike.window_ms);
+			break;
+		case 2:
+		case 3:
+			ld_keys(L, d, learn_keys, 1, keys[i]);
+			ld_duration(L, d, "learning", i == 2 ? &t->first_access.learning_ms
+			                                     : &t->unusual_hour.learning_ms);
+			break;
+		case 4:
+			ld_keys(L, d, window_keys, 1, keys[i]);
+			ld_duration(L, d, "window", &t->concurrent_sessions.window_ms);
+			break;
+		default:
+			ld_keys(L, d, after_keys, 1, keys[i]);
+			ld_duration(L, d, "after", i == 5 ? &t->dormant_account.after_ms
+			                                  : &t->agent_silent.after_ms);
+			break;
+		}
+	}
+}
+
+/* ---- Whole-policy warnings ------------------------------------------------ */
+
+/* Compartments no one is read on to now, and schedules no one follows:
+ * usually leftovers or typos elsewhere. */
+static void warn_unused(struct ld *L)
+{
+	struct pol_policy *p = L->p;
+	bool *held = calloc(p->ncomps ? p->ncomps : 1, sizeof *held);
+	if (!held) {
+		L->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < p->npersons; i++)
+		for (uint16_t j = 0; j < p->persons[i].ngrants; j++)
+			if (p->persons[i].grants[j].debriefed > L->now)
+				held[p->persons[i].grants[j].comp] = true;
+	for (size_t i = 0; i < p->ncomps; i++)
+		if (!held[i])
+			ld_warn(L, L->comp_src[i], "no one is read on to compartment '%s'",
+			        p->comps[i].name);
+	free(held);
+	for (size_t i = 0; i < p->nschedules; i++)
+		if (!p->schedules[i].used)
+			ld_warn(L, L->sched_src[i], "schedule '%s' is not used by any person",
+			        p->schedules[i].name);
 }
 
 /* ---- Entry points ------------------------------------------------------- */
 
+/* Sum of the lengths of member `name` of each group in sec. */
+static size_t members_total(const config_setting_t *sec, const char *name)
+{
+	size_t n = 0;
+	for (unsigned i = 0; i < section_len(sec); i++)
+		n += member_len(config_setting_get_elem(sec, i), name);
+	return n;
+}
+
+/* The country and group tables, sized from the whole tree. */
+static void init_name_tables(struct ld *L, const config_setting_t *caveats,
+                             const config_setting_t *persons, const config_setting_t *resources,
+                             const config_setting_t *exceptions)
+{
+	struct pol_policy *p = L->p;
+	size_t nc = members_total(caveats, "releasable_to") + members_total(persons, "citizenships") +
+	            members_total(resources, "releasable_to");
+	size_t ng = members_total(persons, "groups") + members_total(resources, "groups") +
+	            section_len(exceptions);
+	L->max_countries = nc;
+	L->max_groups = ng;
+	p->countries = ld_alloc(L, (nc ? nc : 1) * sizeof *p->countries);
+	p->group_names = ld_alloc(L, (ng ? ng : 1) * sizeof *p->group_names);
+	if (L->oom || pol_htab_init(&L->countries, nc, NULL) < 0 ||
+	    pol_htab_init(&p->group_ids, ng, &p->arena) < 0)
+		L->oom = true;
+}
+
 static void load_root(struct ld *L, const config_setting_t *root)
 {
-	static const char *const keys[] = {"policy", "levels", "compartments", "schedules",
-	                                   "persons", "resources", "hosts"};
+	static const char *const keys[] = {"policy",  "levels",    "compartments", "schedules",
+	                                   "persons", "resources", "hosts",        "caveats",
+	                                   "exceptions", "thresholds"};
 	const config_setting_t *levels = ld_section(L, root, "levels", true);
 	const config_setting_t *comps = ld_section(L, root, "compartments", false);
 	const config_setting_t *scheds = ld_section(L, root, "schedules", false);
 	const config_setting_t *hosts = ld_section(L, root, "hosts", false);
 	const config_setting_t *persons = ld_section(L, root, "persons", false);
 	const config_setting_t *resources = ld_section(L, root, "resources", false);
+	const config_setting_t *caveats = ld_section(L, root, "caveats", false);
+	const config_setting_t *exceptions = ld_section(L, root, "exceptions", false);
 
 	ld_keys(L, root, keys, sizeof keys / sizeof keys[0], "the policy");
 	load_header(L, root);
 	load_levels(L, levels);
+	init_name_tables(L, caveats, persons, resources, exceptions);
+	load_thresholds(L, root);
 	if (!L->oom)
 		load_compartments(L, comps);
+	if (!L->oom)
+		load_caveats(L, caveats);
 	if (!L->oom)
 		load_schedules(L, scheds);
 	if (!L->oom)
@@ -1122,6 +1758,13 @@ static void load_root(struct ld *L, const config_setting_t *root)
 		load_persons(L, persons);
 	if (!L->oom)
 		load_resources(L, resources);
+	if (!L->oom)
+		load_exceptions(L, exceptions);
+	/* With errors, names that failed to resolve would make things look
+	 * unused: these warnings would only add noise. */
+	if (!L->oom && L->errors == 0)
+		warn_unused(L);
+	pol_htab_free(&L->countries);
 }
 
 void pol_free(struct pol_policy *p)

@@ -139,3 +139,155 @@ int pol_action_parse(const char *name)
 			return (int)i;
 	return -1;
 }
+
+/* ---- Exceptions --------------------------------------------------------- */
+
+const struct pol_exception *pol_exception_at(const struct pol_policy *p, size_t i)
+{
+	return i < p->nexceptions ? &p->exceptions[i] : NULL;
+}
+
+const char *pol_exception_subject(const struct pol_exception *e)
+{
+	return e->subject;
+}
+
+const char *pol_exception_resource(const struct pol_exception *e)
+{
+	return e->resource->id;
+}
+
+const char *pol_exception_ticket(const struct pol_exception *e)
+{
+	return e->ticket;
+}
+
+const char *pol_exception_approver(const struct pol_exception *e)
+{
+	return e->approver;
+}
+
+const char *pol_exception_justification(const struct pol_exception *e)
+{
+	return e->justification;
+}
+
+int64_t pol_exception_created(const struct pol_exception *e)
+{
+	return e->created;
+}
+
+int64_t pol_exception_expires(const struct pol_exception *e)
+{
+	return e->expires;
+}
+
+/* ---- Further person, resource and host settings ------------------------- */
+
+int64_t pol_person_investigated(const struct pol_person *ps)
+{
+	return ps->investigated;
+}
+
+int64_t pol_person_interim_expires(const struct pol_person *ps)
+{
+	return ps->interim_expires;
+}
+
+int64_t pol_person_nda_signed(const struct pol_person *ps)
+{
+	return ps->nda_signed;
+}
+
+/* The i-th member of set, in country id order, or NULL. */
+static const char *cset_at(const struct pol_policy *p, const struct pol_cset *set, size_t i)
+{
+	for (size_t id = 0; id < p->ncountries; id++)
+		if (pol_cset_has(set, (unsigned)id) && i-- == 0)
+			return p->countries[id];
+	return NULL;
+}
+
+const char *pol_person_citizenship(const struct pol_policy *p, const struct pol_person *ps,
+                                   size_t i)
+{
+	return cset_at(p, &ps->citizen, i);
+}
+
+const char *pol_person_group(const struct pol_person *ps, size_t i)
+{
+	return i < ps->ngroups ? ps->groups[i] : NULL;
+}
+
+const char *pol_resource_caveat(const struct pol_policy *p, const struct pol_resource *r,
+                                size_t i)
+{
+	return i < r->ncaveats ? p->caveats[r->caveats[i]].name : NULL;
+}
+
+const char *pol_resource_group(const struct pol_policy *p, const struct pol_resource *r,
+                               size_t i)
+{
+	return i < r->nagroups ? p->group_names[r->agroups[i]] : NULL;
+}
+
+const char *pol_resource_releasable(const struct pol_policy *p, const struct pol_resource *r,
+                                    size_t i)
+{
+	return r->rel ? cset_at(p, r->rel, i) : NULL;
+}
+
+bool pol_host_enforce_login(const struct pol_host *h)
+{
+	return h->enforce_login;
+}
+
+bool pol_host_fail_closed(const struct pol_host *h)
+{
+	return h->fail_closed;
+}
+
+size_t pol_compartment_count(const struct pol_policy *p)
+{
+	return p->ncomps;
+}
+
+const char *pol_compartment_name(const struct pol_policy *p, size_t i)
+{
+	return i < p->ncomps ? p->comps[i].name : NULL;
+}
+
+const char *pol_compartment_parent(const struct pol_policy *p, size_t i)
+{
+	return i < p->ncomps && p->comps[i].parent >= 0 ? p->comps[p->comps[i].parent].name : NULL;
+}
+
+bool pol_person_holds_compartment(const struct pol_policy *p, const struct pol_person *ps,
+                                  size_t i, int64_t t)
+{
+	(void)p;
+	if (ps->status != POL_ST_ACTIVE)
+		return false;
+	for (uint16_t k = 0; k < ps->ngrants; k++)
+		if (ps->grants[k].comp == i)
+			return ps->grants[k].read_on <= t && t < ps->grants[k].debriefed;
+	return false;
+}
+
+const struct pol_thresholds *pol_get_thresholds(const struct pol_policy *p)
+{
+	return &p->thresholds;
+}
+
+const struct pol_host *pol_host_at(const struct pol_policy *p, size_t i)
+{
+	return i < p->nhosts ? &p->hosts[i] : NULL;
+}
+
+const struct pol_host *pol_host_named(const struct pol_policy *p, const char *glob)
+{
+	for (size_t i = 0; i < p->nhosts; i++)
+		if (strcmp(p->hosts[i].pat.glob, glob) == 0)
+			return &p->hosts[i];
+	return NULL;
+}

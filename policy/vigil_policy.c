@@ -5,15 +5,19 @@
  *   vigil-policy explain POLICY (--person P | --account A) [--path F] [--host H]
  *                [--time T] [--action A] [--service S] [--json]
  *   vigil-policy test POLICY CASES
+ *   vigil-policy show POLICY
+ *   vigil-policy diff OLD NEW [--time T]
  *
  * check prints every error and warning as "file:line: message" on stderr and
  * a summary line "POLICY: N errors, M warnings" on stdout. explain shows one
  * decision with a sentence per reason. test runs decision cases written in
- * libconfig (see docs/policy.md) and prints "ok" or "FAIL" per case.
+ * libconfig (see docs/policy.md) and prints "ok" or "FAIL" per case. show
+ * prints the effective policy (after @include) as libconfig text. diff
+ * prints who gains or loses access between two versions.
  *
  * Exit status: 0 success (check: no errors; test: every case passed;
- * explain: a decision was made, allowed or not), 1 policy errors or failed
- * cases, 2 usage errors.
+ * explain: a decision was made, allowed or not; diff: no changes), 1 policy
+ * errors or failed cases (diff: changes), 2 usage errors (diff: errors).
  */
 #include "pol.h"
 #include "vg_time.h"
@@ -35,6 +39,8 @@ static void usage(FILE *f)
 	        "                    [--host HOST] [--time TIME] [--action ACTION]\n"
 	        "                    [--service SERVICE] [--json]\n"
 	        "       vigil-policy test POLICY CASES\n"
+	        "       vigil-policy show POLICY\n"
+	        "       vigil-policy diff OLD NEW [--time TIME]\n"
 	        "TIME is YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS[.mmm]]Z (UTC).\n"
 	        "ACTION is login, read, write, exec, attr, privilege, media or other.\n");
 }
@@ -54,6 +60,19 @@ static struct pol_policy *load_policy(const char *path, int64_t now, struct pol_
 	pol_load_at(path, now, &p, diag);
 	if (always_print || !p)
 		pol_diag_print(diag, stderr);
+	return p;
+}
+
+/* Loads a policy for explain, test, show and diff: quietly when it loads,
+ * else with its errors and a pointer to check. */
+static struct pol_policy *load_for_use(const char *path, int64_t now)
+{
+	struct pol_diag diag;
+	struct pol_policy *p = load_policy(path, now, &diag, false);
+	pol_diag_free(&diag);
+	if (!p)
+		fprintf(stderr, "vigil-policy: %s has errors; run 'vigil-policy check %s'\n", path,
+		        path);
 	return p;
 }
 
@@ -183,6 +202,11 @@ static void explain_text(const struct pol_policy *p, const struct pol_request *r
 			printf("%s%s", c == 0 ? ", compartments " : " ", pol_resource_compartment(p, m[i], c));
 		printf("%s\n", m[i] == d->resource && nm > 1 ? "  <- most restrictive" : "");
 	}
+	for (int i = 0; i < d->nwaived; i++) {
+		pol_reason_text(d, req, &d->waived[i], text, sizeof text);
+		printf("%s %-22s %s\n      %s\n", i == 0 ? "waived:\n " : " ",
+		       pol_class_kind(d->waived[i].cls), d->waived[i].code, text);
+	}
 	if (d->nreasons == 0) {
 		printf("reasons:  none\n");
 		return;
@@ -206,13 +230,24 @@ static json_t *resource_json(const struct pol_policy *p, const struct pol_resour
 	                 pol_resource_path(r), "level", pol_resource_level(r), "compartments", comps);
 }
 
+static json_t *exception_json(const struct pol_exception *x)
+{
+	char created[11], expires[11];
+	vg_date_format(pol_exception_created(x), created);
+	vg_date_format(pol_exception_expires(x), expires);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ticket", pol_exception_ticket(x),
+	                 "subject", pol_exception_subject(x), "resource", pol_exception_resource(x),
+	                 "approver", pol_exception_approver(x), "justification",
+	                 pol_exception_justification(x), "created", created, "expires", expires);
+}
+
 static int explain_json(const struct pol_policy *p, const struct pol_request *req,
                         const struct pol_decision *d)
 {
 	const struct pol_resource *m[MAX_MATCHES];
 	size_t nm = req->path ? pol_match_resources(p, req->path, m, MAX_MATCHES) : 0;
 	char when[VG_TIME_LEN], text[1024];
-	json_t *o, *reasons = json_array(), *matches = json_array();
+	json_t *o, *reasons = json_array(), *matches = json_array(), *waived = json_array();
 	int rc;
 
 	vg_time_format(req->time_ms, when);
@@ -222,14 +257,23 @@ static int explain_json(const struct pol_policy *p, const struct pol_request *re
 		                                         pol_class_kind(d->reasons[i].cls), "code",
 		                                         d->reasons[i].code, "text", text));
 	}
+	for (int i = 0; i < d->nwaived; i++) {
+		pol_reason_text(d, req, &d->waived[i], text, sizeof text);
+		json_array_append_new(waived, json_pack("{s:s, s:s, s:s, s:s}", "kind",
+		                                        pol_class_kind(d->waived[i].cls), "code",
+		                                        d->waived[i].code, "text", text, "exception",
+		                                        pol_exception_ticket(d->waived_by[i])));
+	}
 	for (size_t i = 0; i < nm && i < MAX_MATCHES; i++)
 		json_array_append_new(matches, resource_json(p, m[i]));
 	o = json_pack("{s:s, s:b, s:s, s:s, s:s, s:s?, s:s?, s:o, s:o, s:b}", "decision",
 	              d->allow ? "allow" : "deny", "allow", d->allow, "account", req->account,
 	              "action", pol_action_name(req->action), "time", when, "host", req->host, "path",
 	              req->path, "reasons", reasons, "resources", matches, "truncated", d->truncated);
-	if (!o)
+	if (!o) {
+		json_decref(waived);
 		return -1;
+	}
 	json_object_set_new(o, "person",
 	                    d->person ? json_pack("{s:s, s:s, s:s, s:s}", "id", pol_person_id(d->person),
 	                                          "name", pol_person_name(d->person), "level",
@@ -243,6 +287,8 @@ static int explain_json(const struct pol_policy *p, const struct pol_request *re
 	                                        pol_host_removable_media(d->host))
 	                            : json_null());
 	json_object_set_new(o, "resource", d->resource ? resource_json(p, d->resource) : json_null());
+	json_object_set_new(o, "exception", d->exception ? exception_json(d->exception) : json_null());
+	json_object_set_new(o, "waived", waived);
 	rc = json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	printf("\n");
 	json_decref(o);
@@ -254,7 +300,6 @@ static int cmd_explain(int argc, char **argv)
 	struct req_args a = {0};
 	struct pol_request req;
 	struct pol_decision d;
-	struct pol_diag diag;
 	struct pol_policy *p;
 	const char *msg;
 	bool json = false;
@@ -288,13 +333,8 @@ static int cmd_explain(int argc, char **argv)
 		}
 		*slot = argv[++i];
 	}
-	p = load_policy(argv[1], vg_time_now(), &diag, false);
-	pol_diag_free(&diag);
-	if (!p) {
-		fprintf(stderr, "vigil-policy: %s has errors; run 'vigil-policy check %s'\n", argv[1],
-		        argv[1]);
+	if (!(p = load_for_use(argv[1], vg_time_now())))
 		return 1;
-	}
 	if ((msg = build_request(p, &a, &req)) != NULL) {
 		fprintf(stderr, "vigil-policy: %s\n", msg);
 		pol_free(p);
@@ -447,7 +487,6 @@ static int run_case(struct case_ctx *c, const struct pol_policy *p, const config
 static int cmd_test(int argc, char **argv)
 {
 	struct case_ctx c = {.file = NULL, .errors = 0};
-	struct pol_diag diag;
 	struct pol_policy *p;
 	const config_setting_t *cases;
 	config_t cfg;
@@ -458,13 +497,8 @@ static int cmd_test(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	c.file = argv[2];
-	p = load_policy(argv[1], vg_time_now(), &diag, false);
-	pol_diag_free(&diag);
-	if (!p) {
-		fprintf(stderr, "vigil-policy: %s has errors; run 'vigil-policy check %s'\n", argv[1],
-		        argv[1]);
+	if (!(p = load_for_use(argv[1], vg_time_now())))
 		return 1;
-	}
 	config_init(&cfg);
 	if (config_read_file(&cfg, c.file) != CONFIG_TRUE) {
 		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
@@ -505,6 +539,227 @@ static int cmd_test(int argc, char **argv)
 	return failed || c.errors ? 1 : 0;
 }
 
+/* ---- show --------------------------------------------------------------- */
+
+/* The policy as libconfig reads it, includes expanded: checked first, so
+ * that what is shown is a policy vigil would accept. */
+static int cmd_show(int argc, char **argv)
+{
+	struct pol_policy *p;
+	const char *slash;
+	char *dir = NULL;
+	config_t cfg;
+	int rc = 0;
+
+	if (argc != 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!(p = load_for_use(argv[1], vg_time_now())))
+		return 1;
+	config_init(&cfg);
+	/* Includes resolve as pol_load resolves them: next to the policy. */
+	if ((slash = strrchr(argv[1], '/')) != NULL) {
+		dir = slash == argv[1] ? strdup("/") : strndup(argv[1], (size_t)(slash - argv[1]));
+		if (dir)
+			config_set_include_dir(&cfg, dir);
+	}
+	if (config_read_file(&cfg, argv[1]) != CONFIG_TRUE) {
+		fprintf(stderr, "vigil-policy: %s changed while reading it\n", argv[1]);
+		rc = 1;
+	} else {
+		printf("# effective policy %s serial %lld from %s (includes expanded)\n", pol_id(p),
+		       pol_serial(p), argv[1]);
+		config_write(&cfg, stdout);
+	}
+	config_destroy(&cfg);
+	free(dir);
+	pol_free(p);
+	return rc;
+}
+
+/* ---- diff --------------------------------------------------------------- */
+
+static long compartment_index(const struct pol_policy *p, const char *name)
+{
+	const char *c;
+	for (size_t i = 0; (c = pol_compartment_name(p, i)) != NULL; i++)
+		if (strcmp(c, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* A concrete path a resource rule covers: a prefix's own directory, or the
+ * glob with each wildcard replaced by a letter of what it matches. */
+static void sample_path(const char *glob, char *out, size_t len)
+{
+	size_t o = 0;
+	for (const char *c = glob; *c && o + 1 < len; c++) {
+		if (*c == '*' || *c == '?') {
+			out[o++] = 'x';
+		} else if (*c == '[' && strchr(c + 1, ']')) {
+			const char *first = c + 1;
+			if (*first == '!' || *first == '^')
+				first++;
+			/* A negated class: any character not listed; '#' rarely is. */
+			out[o++] = first != c + 1 ? '#' : *first;
+			c = strchr(first + 1, ']');
+		} else {
+			out[o++] = *c;
+		}
+	}
+	out[o] = '\0';
+}
+
+/* Whether person (by id) may do what req describes under p: the decision
+ * without schedule reasons (times of day are not what a diff is about). */
+static bool diff_allows(const struct pol_policy *p, const char *person_id,
+                        struct pol_request *req)
+{
+	const struct pol_person *ps = pol_find_person(p, person_id);
+	struct pol_decision d;
+	if (!ps || !(req->account = pol_person_account(ps, 0)))
+		return false;
+	pol_decide(p, req, &d);
+	if (d.truncated)
+		return false;
+	for (int i = 0; i < d.nreasons; i++)
+		if (d.reasons[i].cls != POL_CLASS_SCHEDULE)
+			return false;
+	return true;
+}
+
+struct diff_state {
+	const struct pol_policy *old, *new;
+	int64_t t;
+	size_t gains, losses;
+};
+
+static void diff_line(struct diff_state *st, const struct pol_person *ps, bool before, bool after,
+                      const char *what)
+{
+	if (before == after)
+		return;
+	printf("%c %s %s %s %s\n", after ? '+' : '-', pol_person_id(ps), pol_person_name(ps),
+	       after ? "gains" : "loses", what);
+	if (after)
+		st->gains++;
+	else
+		st->losses++;
+}
+
+/* Reads of every resource (by id, in either version) for one person. */
+static void diff_resources(struct diff_state *st, const struct pol_person *ps)
+{
+	const struct pol_policy *v[2] = {st->new, st->old};
+	char path[4200], what[4400];
+	for (int k = 0; k < 2; k++) {
+		const struct pol_resource *r;
+		for (size_t i = 0; (r = pol_resource_at(v[k], i)) != NULL; i++) {
+			const struct pol_resource *ro = pol_find_resource(st->old, pol_resource_id(r));
+			const struct pol_resource *rn = pol_find_resource(st->new, pol_resource_id(r));
+			struct pol_request q = {.time_ms = st->t, .action = POL_ACT_READ};
+			bool before = false, after = false;
+			if (k == 1 && rn)
+				continue;   /* seen with the new version */
+			if (ro) {
+				sample_path(pol_resource_path(ro), path, sizeof path);
+				q.path = path;
+				before = diff_allows(st->old, pol_person_id(ps), &q);
+			}
+			if (rn) {
+				sample_path(pol_resource_path(rn), path, sizeof path);
+				q.path = path;
+				after = diff_allows(st->new, pol_person_id(ps), &q);
+			}
+			snprintf(what, sizeof what, "read of %s (%s)", pol_resource_id(r),
+			         pol_resource_path(r));
+			diff_line(st, ps, before, after, what);
+		}
+	}
+}
+
+/* Logins to every host rule (by glob) and holdings of every compartment
+ * (by name), in either version. */
+static void diff_hosts_and_compartments(struct diff_state *st, const struct pol_person *ps)
+{
+	const struct pol_policy *v[2] = {st->new, st->old};
+	char host[300], what[400];
+	for (int k = 0; k < 2; k++) {
+		const struct pol_host *h;
+		for (size_t i = 0; (h = pol_host_at(v[k], i)) != NULL; i++) {
+			struct pol_request q = {.time_ms = st->t, .action = POL_ACT_LOGIN};
+			const struct pol_host *other = pol_host_named(v[1 - k], pol_host_name(h));
+			bool in_old, in_new;
+			if (k == 1 && other)
+				continue;
+			sample_path(pol_host_name(h), host, sizeof host);
+			q.host = host;
+			in_new = k == 0 ? diff_allows(st->new, pol_person_id(ps), &q) : false;
+			in_old = k == 1 || other ? diff_allows(st->old, pol_person_id(ps), &q) : false;
+			snprintf(what, sizeof what, "login to %s", pol_host_name(h));
+			diff_line(st, ps, in_old, in_new, what);
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		const char *name;
+		for (size_t i = 0; (name = pol_compartment_name(v[k], i)) != NULL; i++) {
+			const struct pol_person *po = pol_find_person(st->old, pol_person_id(ps));
+			const struct pol_person *pn = pol_find_person(st->new, pol_person_id(ps));
+			long io = compartment_index(st->old, name), in = compartment_index(st->new, name);
+			if (k == 1 && in >= 0)
+				continue;
+			snprintf(what, sizeof what, "compartment %s", name);
+			diff_line(st, ps,
+			          po && io >= 0 && pol_person_holds_compartment(st->old, po, (size_t)io, st->t),
+			          pn && in >= 0 && pol_person_holds_compartment(st->new, pn, (size_t)in, st->t),
+			          what);
+		}
+	}
+}
+
+static int cmd_diff(int argc, char **argv)
+{
+	struct diff_state st = {0};
+	struct pol_policy *old, *new;
+	const struct pol_person *ps;
+
+	st.t = vg_time_now();
+	if (argc == 5 && strcmp(argv[3], "--time") == 0) {
+		if (vg_time_parse_loose(argv[4], &st.t) < 0) {
+			fprintf(stderr, "vigil-policy: invalid time '%s'\n", argv[4]);
+			return EXIT_USAGE;
+		}
+	} else if (argc != 3) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	old = load_for_use(argv[1], st.t);
+	new = old ? load_for_use(argv[2], st.t) : NULL;
+	if (!old || !new) {
+		pol_free(old);
+		pol_free(new);
+		return EXIT_USAGE;
+	}
+	st.old = old;
+	st.new = new;
+	/* Persons of the new version, then those only the old one has. */
+	for (int k = 0; k < 2; k++) {
+		const struct pol_policy *v = k == 0 ? new : old;
+		for (size_t i = 0; (ps = pol_person_at(v, i)) != NULL; i++) {
+			if (k == 1 && pol_find_person(new, pol_person_id(ps)))
+				continue;
+			diff_resources(&st, ps);
+			diff_hosts_and_compartments(&st, ps);
+		}
+	}
+	fprintf(stderr, "%s -> %s: %zu %s, %zu %s\n", argv[1], argv[2], st.gains,
+	        plural(st.gains, "gain", "gains"), st.losses, plural(st.losses, "loss", "losses"));
+	pol_free(old);
+	pol_free(new);
+	return st.gains || st.losses ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
@@ -521,6 +776,10 @@ int main(int argc, char **argv)
 		return cmd_explain(argc - 1, argv + 1);
 	if (strcmp(argv[1], "test") == 0)
 		return cmd_test(argc - 1, argv + 1);
+	if (strcmp(argv[1], "show") == 0)
+		return cmd_show(argc - 1, argv + 1);
+	if (strcmp(argv[1], "diff") == 0)
+		return cmd_diff(argc - 1, argv + 1);
 	fprintf(stderr, "vigil-policy: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -89,7 +89,7 @@ levels = ( { name = "UNCLASSIFIED"; rank = 0; },
            { name = "SECRET"; rank = 20; } );
 persons = (
   { id = "p1"; name = "Test Person"; accounts = ["tp"];
-    clearance = { level = "COSMIC"; status = "active";
+    clearance = { level = "COSMIC"; status = "active"; nda_signed = "2022-01-01";
                   granted = "2022-01-01"; review_due = "2032-01-01"; }; } );
 EOF
 printf 'listen = "127.0.0.1:8470";\ndatabase = "%s";\npolicy = "%s";\n' "$DB" "$T/bad-level.cfg" >"$T/bl.conf"

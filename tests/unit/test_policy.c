@@ -313,7 +313,7 @@ static void many_errors_are_all_reported_in_source_order(void **state)
 	                         "persons = (\n");
 	for (int i = 0; i < N; i++)
 		o += sprintf(o, "%s{ id = \"p%d\"; accounts = [\"u%d\"]; hosts = [\"*\"]; "
-		                "clearance = { level = \"SECRT\"; status = \"active\"; "
+		                "clearance = { level = \"SECRT\"; status = \"active\"; nda_signed = \"2020-01-01\"; "
 		                "granted = \"2020-01-01\"; }; }\n",
 		             i ? "," : "", i, i);
 	/* A section-level problem near the top, found after the persons. */
@@ -957,6 +957,339 @@ static void demo_stream_shows_exactly_the_injected_findings(void **state)
 	print_message("demo stream: %zu events, %zu judged, %zu denied\n", lines, judged, denied);
 }
 
+/* ---- The language beyond the core: tests/data/policy/language.cfg ------- */
+
+static int load_language_fixture(void **state)
+{
+	struct pol_policy *p = NULL;
+	if (pol_load_at(FIX "language.cfg", load_day(), &p, NULL) != 0)
+		return -1;
+	*state = p;
+	return 0;
+}
+
+/* NOFORN is releasable to USA citizens only; an exception never waives it. */
+static void a_caveat_needs_a_citizenship_it_may_be_released_to(void **state)
+{
+	const struct pol_policy *p = *state;
+	struct pol_decision d;
+	d = decide(p, "amy", "ws-1", "/srv/noforn/a", MON, POL_ACT_READ);
+	ASSERT_ALLOWED(d);
+	d = decide(p, "ben", "ws-1", "/srv/noforn/a", MON, POL_ACT_READ);
+	ASSERT_DENIED(d, "caveat:NOFORN");
+	assert_int_equal(d.reasons[0].cls, POL_CLASS_NEED_TO_KNOW);
+	/* Fay's exception SEC-104 names this resource, but caveats are never waived. */
+	d = decide(p, "fay", "ws-1", "/srv/noforn/a", "2026-11-17T23:00:00Z", POL_ACT_READ);
+	ASSERT_DENIED(d, "caveat:NOFORN");
+	assert_int_equal(d.nwaived, 0);
+	assert_null(d.exception);
+}
+
+/* REL TO lists intersect: /srv/rel/usa/ is under both REL TO USA, GBR and
+ * REL TO USA, CAN, so it is releasable to USA only. */
+static void releasability_lists_of_covering_resources_intersect(void **state)
+{
+	const struct pol_policy *p = *state;
+	struct pol_decision d;
+	char text[512];
+	struct pol_request q = {.account = "fay", .path = "/srv/rel/x",
+	                        .time_ms = at("2026-11-17T23:00:00Z"), .action = POL_ACT_READ};
+	d = decide(p, "ben", "ws-1", "/srv/rel/x", MON, POL_ACT_READ);
+	ASSERT_ALLOWED(d);
+	d = decide(p, "ben", "ws-1", "/srv/rel/usa/x", MON, POL_ACT_READ);
+	ASSERT_DENIED(d, "releasability:GBR");
+	d = decide(p, "amy", "ws-1", "/srv/rel/usa/x", MON, POL_ACT_READ);
+	ASSERT_ALLOWED(d);
+	pol_decide(p, &q, &d);
+	ASSERT_DENIED(d, "releasability:FRA,DEU");
+	pol_reason_text(&d, &q, &d.reasons[0], text, sizeof text);
+	assert_string_equal(text, "resource 'rel' (/srv/rel/) is not releasable to Fay "
+	                          "(citizenship: FRA,DEU).");
+	assert_string_equal(pol_resource_releasable(p, pol_find_resource(p, "rel"), 1), "GBR");
+	assert_string_equal(pol_person_citizenship(p, pol_find_person(p, "p-fay"), 0), "FRA");
+	assert_string_equal(pol_resource_caveat(p, pol_find_resource(p, "noforn"), 0), "NOFORN");
+}
+
+/* Ben (SECRET) may read the TOP SECRET tree from 2026-11-10 until 00:00 on
+ * 2026-11-20 under exception SEC-101; before and after he may not. */
+static void an_exception_narrows_a_deny_only_within_its_dates(void **state)
+{
+	const struct pol_policy *p = *state;
+	struct pol_request q = {.account = "ben", .path = "/srv/ts/x", .time_ms = at(MON),
+	                        .action = POL_ACT_READ};
+	struct pol_decision d;
+	char text[512];
+
+	pol_decide(p, &q, &d);
+	ASSERT_ALLOWED(d);
+	assert_non_null(d.exception);
+	assert_string_equal(pol_exception_ticket(d.exception), "SEC-101");
+	assert_string_equal(pol_exception_resource(d.exception), "ts");
+	assert_int_equal(d.nwaived, 1);
+	assert_string_equal(d.waived[0].code, "level:SECRET<TOP SECRET");
+	pol_reason_text(&d, &q, &d.waived[0], text, sizeof text);
+	assert_string_equal(text, "Ben is cleared to SECRET but resource 'ts' (/srv/ts/) is "
+	                          "classified TOP SECRET. Waived by exception SEC-101 for 'p-ben' "
+	                          "on 'ts', approved by Chief Security Officer, until 2026-11-20: "
+	                          "incident response for INC-7.");
+	d = decide(p, "ben", "ws-1", "/srv/ts/x", "2026-11-20T00:00:00Z", POL_ACT_READ);
+	ASSERT_DENIED(d, "level:SECRET<TOP SECRET");
+	assert_null(d.exception);
+	d = decide(p, "ben", "ws-1", "/srv/ts/x", "2026-11-09T23:59:59Z", POL_ACT_READ);
+	ASSERT_DENIED(d, "level:SECRET<TOP SECRET");
+	/* Fay has no exception for it. */
+	d = decide(p, "fay", "ws-1", "/srv/ts/x", "2026-11-17T23:00:00Z", POL_ACT_READ);
+	ASSERT_DENIED(d, "level:SECRET<TOP SECRET");
+}
+
+/* Sam's exception SEC-103 waives the level, but a suspended clearance is
+ * never excepted: the request stays denied. */
+static void an_exception_never_overrides_a_suspended_clearance(void **state)
+{
+	struct pol_decision d = decide(*state, "sam", "ws-1", "/srv/ts/x", MON, POL_ACT_READ);
+	ASSERT_DENIED(d, "status:suspended");
+	assert_int_equal(d.nwaived, 1);
+	assert_string_equal(pol_exception_ticket(d.exception), "SEC-103");
+}
+
+/* /srv/eng/ is for group eng, /srv/eng/ops/ also for ops; SEC-102 lets
+ * group eng into ops. */
+static void access_groups_admit_only_their_members(void **state)
+{
+	const struct pol_policy *p = *state;
+	struct pol_decision d;
+	d = decide(p, "amy", "ws-1", "/srv/eng/ops/runbook", MON, POL_ACT_READ);
+	ASSERT_ALLOWED(d);
+	assert_null(d.exception);
+	d = decide(p, "ben", "ws-1", "/srv/eng/ops/runbook", MON, POL_ACT_READ);
+	ASSERT_ALLOWED(d);
+	assert_string_equal(pol_exception_ticket(d.exception), "SEC-102");
+	assert_string_equal(d.waived[0].code, "not_in_access_group:ops");
+	d = decide(p, "fay", "ws-1", "/srv/eng/ops/runbook", "2026-11-17T23:00:00Z", POL_ACT_READ);
+	ASSERT_DENIED(d, "not_in_access_group:eng", "not_in_access_group:ops");
+	assert_int_equal(d.reasons[0].cls, POL_CLASS_NEED_TO_KNOW);
+	assert_string_equal(pol_resource_group(p, pol_find_resource(p, "ops"), 0), "ops");
+	assert_string_equal(pol_person_group(pol_find_person(p, "p-amy"), 1), "ops");
+}
+
+/* A holiday closes the windows that open on it, overnight ones included. */
+static void a_holiday_closes_the_schedule_for_that_day(void **state)
+{
+	const struct pol_policy *p = *state;
+	struct pol_decision d;
+	d = decide(p, "amy", "ws-1", NULL, "2026-11-17T10:00:00Z", POL_ACT_LOGIN);
+	ASSERT_DENIED(d, "holiday:office:2026-11-17");
+	assert_int_equal(d.reasons[0].cls, POL_CLASS_SCHEDULE);
+	d = decide(p, "amy", "ws-1", NULL, "2026-11-18T10:00:00Z", POL_ACT_LOGIN);
+	ASSERT_ALLOWED(d);
+	d = decide(p, "amy", "ws-1", NULL, "2026-11-18T20:00:00Z", POL_ACT_LOGIN);
+	ASSERT_DENIED(d, "outside_schedule:office");
+	d = decide(p, "fay", "ws-1", NULL, "2026-11-16T23:00:00Z", POL_ACT_LOGIN);
+	ASSERT_DENIED(d, "holiday:night:2026-11-16");
+	d = decide(p, "fay", "ws-1", NULL, "2026-11-17T05:00:00Z", POL_ACT_LOGIN);
+	ASSERT_DENIED(d, "holiday:night:2026-11-16");
+	d = decide(p, "fay", "ws-1", NULL, "2026-11-17T23:00:00Z", POL_ACT_LOGIN);
+	ASSERT_ALLOWED(d);
+}
+
+/* interim_expires is the first day the interim clearance no longer holds. */
+static void an_interim_clearance_lapses_on_its_expiry_date(void **state)
+{
+	const struct pol_policy *p = *state;
+	struct pol_decision d;
+	d = decide(p, "ian", "ws-1", NULL, "2026-11-30T23:59:59Z", POL_ACT_LOGIN);
+	ASSERT_ALLOWED(d);
+	d = decide(p, "ian", "ws-1", NULL, "2026-12-01T00:00:00Z", POL_ACT_LOGIN);
+	ASSERT_DENIED(d, "interim_expired:2026-12-01");
+	assert_int_equal(d.reasons[0].cls, POL_CLASS_VETTING);
+	assert_int_equal(pol_person_interim_expires(pol_find_person(p, "p-ian")),
+	                 at("2026-12-01"));
+	assert_int_equal(pol_person_investigated(pol_find_person(p, "p-amy")), at("2019-10-01"));
+	assert_int_equal(pol_person_nda_signed(pol_find_person(p, "p-ian")), INT64_MIN);
+}
+
+/* A read-on to SI-G opens SI-G material only; SI needs its own read-on. */
+static void a_sub_compartment_read_on_implies_nothing_about_its_parent(void **state)
+{
+	const struct pol_policy *p = *state;
+	struct pol_decision d;
+	d = decide(p, "ben", "ws-1", "/srv/si-g/a", MON, POL_ACT_READ);
+	ASSERT_ALLOWED(d);
+	d = decide(p, "ben", "ws-1", "/srv/si/a", MON, POL_ACT_READ);
+	ASSERT_DENIED(d, "missing_compartment:SI");
+	d = decide(p, "amy", "ws-1", "/srv/si/a", MON, POL_ACT_READ);
+	ASSERT_ALLOWED(d);
+	assert_int_equal(pol_compartment_count(p), 3);
+	assert_string_equal(pol_compartment_parent(p, 1), "SI");
+	assert_string_equal(pol_compartment_parent(p, 2), "SI-G");
+	assert_null(pol_compartment_parent(p, 0));
+	assert_true(pol_person_holds_compartment(p, pol_find_person(p, "p-ben"), 1, at(MON)));
+	assert_false(pol_person_holds_compartment(p, pol_find_person(p, "p-ben"), 0, at(MON)));
+}
+
+/* A sub-compartment needs at least its parent's min_level. */
+static void a_sub_compartment_inherits_its_parents_minimum_level(void **state)
+{
+	char path[64];
+	struct pol_policy *p = NULL;
+	struct pol_decision d;
+	(void)state;
+	write_temp(path, "policy = { id = \"t\"; serial = 1; };\n"
+	                 "levels = ( { name = \"C\"; rank = 10; }, { name = \"S\"; rank = 20; } );\n"
+	                 "compartments = ( { name = \"SI\"; min_level = \"S\"; },\n"
+	                 "                 { name = \"SI-G\"; parent = \"SI\"; } );\n"
+	                 "persons = ( { id = \"p\"; accounts = [\"u\"]; hosts = [\"*\"];\n"
+	                 "  clearance = { level = \"C\"; status = \"active\"; granted = \"2020-01-01\"; "
+	                 "nda_signed = \"2020-01-01\"; };\n"
+	                 "  compartments = ( { name = \"SI\"; read_on = \"2020-01-01\"; },\n"
+	                 "                   { name = \"SI-G\"; read_on = \"2020-01-01\"; } ); } );\n"
+	                 "resources = ( { id = \"g\"; path = \"/g/\"; level = \"C\"; "
+	                 "compartments = [\"SI-G\"]; } );\n");
+	assert_int_equal(pol_load_at(path, load_day(), &p, NULL), 0);
+	d = decide(p, "u", "h", "/g/x", MON, POL_ACT_READ);
+	ASSERT_DENIED(d, "compartment_level:SI-G:C<S");
+	pol_free(p);
+	unlink(path);
+}
+
+static void thresholds_default_where_the_policy_is_silent(void **state)
+{
+	const struct pol_thresholds *t = pol_get_thresholds(*state);
+	struct pol_thresholds def;
+	assert_int_equal(t->failed_login_burst.count, 3);
+	assert_int_equal(t->failed_login_burst.window_ms, 2 * 60000);
+	assert_int_equal(t->dormant_account.after_ms, 45LL * 86400000);
+	pol_thresholds_default(&def);
+	assert_int_equal(def.failed_login_burst.count, 5);
+	assert_int_equal(def.failed_login_burst.window_ms, 10 * 60000);
+	assert_int_equal(t->agent_silent.after_ms, def.agent_silent.after_ms);
+	assert_int_equal(t->volume_spike.factor, def.volume_spike.factor);
+	assert_int_equal(t->first_access.learning_ms, 14LL * 86400000);
+}
+
+static void hosts_carry_their_login_enforcement(void **state)
+{
+	const struct pol_policy *p = *state;
+	const struct pol_host *h = pol_find_host(p, "vault-1");
+	assert_true(pol_host_enforce_login(h));
+	assert_true(pol_host_fail_closed(h));
+	h = pol_find_host(p, "WS-9");
+	assert_true(pol_host_enforce_login(h));
+	assert_false(pol_host_fail_closed(h));
+	h = pol_find_host(p, "printer");
+	assert_false(pol_host_enforce_login(h));
+	assert_false(pol_host_fail_closed(h));
+}
+
+/* Everything the language adds lives in the compiled policy's arena, so a
+ * policy loaded in a child process decides the same. */
+static void an_isolated_load_carries_the_whole_language(void **state)
+{
+	struct pol_policy *p = NULL;
+	struct pol_decision d;
+	(void)state;
+	assert_int_equal(pol_load_isolated_at(FIX "language.cfg", load_day(), &p, NULL), 0);
+	d = decide(p, "ben", "ws-1", "/srv/ts/x", MON, POL_ACT_READ);
+	ASSERT_ALLOWED(d);
+	assert_string_equal(pol_exception_ticket(d.exception), "SEC-101");
+	d = decide(p, "fay", "ws-1", "/srv/rel/usa/x", "2026-11-17T23:00:00Z", POL_ACT_READ);
+	ASSERT_DENIED(d, "releasability:FRA,DEU");
+	d = decide(p, "fay", "ws-1", "/srv/eng/ops/x", "2026-11-17T23:00:00Z", POL_ACT_READ);
+	ASSERT_DENIED(d, "not_in_access_group:eng", "not_in_access_group:ops");
+	d = decide(p, "amy", "ws-1", NULL, "2026-11-17T10:00:00Z", POL_ACT_LOGIN);
+	ASSERT_DENIED(d, "holiday:office:2026-11-17");
+	d = decide(p, "sam", "ws-1", "/srv/noforn/x", MON, POL_ACT_READ);
+	ASSERT_DENIED(d, "status:suspended");
+	assert_int_equal(pol_get_thresholds(p)->failed_login_burst.count, 3);
+	assert_true(pol_host_fail_closed(pol_find_host(p, "vault-9")));
+	assert_string_equal(pol_compartment_parent(p, 1), "SI");
+	pol_free(p);
+}
+
+/* A person with no citizenships sees nothing caveated or REL TO. */
+static void a_person_without_citizenships_is_releasable_nothing(void **state)
+{
+	char path[64];
+	struct pol_policy *p = NULL;
+	struct pol_decision d;
+	(void)state;
+	write_temp(path, "policy = { id = \"t\"; serial = 1; };\n"
+	                 "levels = ( { name = \"S\"; rank = 20; } );\n"
+	                 "persons = ( { id = \"p\"; accounts = [\"u\"]; hosts = [\"*\"];\n"
+	                 "  clearance = { level = \"S\"; status = \"active\"; granted = \"2020-01-01\"; "
+	                 "nda_signed = \"2020-01-01\"; }; } );\n"
+	                 "resources = ( { id = \"r\"; path = \"/r/\"; level = \"S\"; "
+	                 "releasable_to = [\"USA\"]; } );\n");
+	assert_int_equal(pol_load_at(path, load_day(), &p, NULL), 0);
+	d = decide(p, "u", "h", "/r/x", MON, POL_ACT_READ);
+	ASSERT_DENIED(d, "releasability:none");
+	assert_null(pol_person_citizenship(p, pol_find_person(p, "p"), 0));
+	pol_free(p);
+	unlink(path);
+}
+
+static void language_errors_are_reported_with_their_lines(void **state)
+{
+	struct pol_diag d;
+	(void)state;
+	load_expect_failure(FIX "language-errors.cfg", &d);
+	ASSERT_DIAG(&d,
+	            FIX "language-errors.cfg:3: unknown compartment 'SIX' (did you mean 'SI'?)",
+	            FIX "language-errors.cfg:4: compartment 'A' is its own ancestor (a cycle of "
+	                "'parent')",
+	            FIX "language-errors.cfg:5: country code 'usa' must be 2 to 8 capital letters, "
+	                "e.g. \"USA\"",
+	            FIX "language-errors.cfg:5: 'releasable_to' of a caveat must name at least one "
+	                "country",
+	            FIX "language-errors.cfg:7: holiday must be a date \"YYYY-MM-DD\", not "
+	                "'2026-13-01'",
+	            FIX "language-errors.cfg:8: 'enforce_login' must be true or false",
+	            FIX "language-errors.cfg:8: 'fail' must be \"open\" or \"closed\", not 'shut'",
+	            FIX "language-errors.cfg:9: unknown setting 'dormant' in thresholds",
+	            FIX "language-errors.cfg:9: 'count' = 0 is outside 1..100000",
+	            FIX "language-errors.cfg:9: 'window' must be a duration from \"1s\" to \"366d\" "
+	                "such as \"10m\", \"2h\" or \"14d\", not '10 minutes'",
+	            FIX "language-errors.cfg:11: 'USA' is listed twice",
+	            FIX "language-errors.cfg:15: unknown caveat 'NOFRN'",
+	            FIX "language-errors.cfg:17: unknown subject 'nobody' (expected a person id or "
+	                "a group)",
+	            FIX "language-errors.cfg:17: unknown resource 'r2'",
+	            FIX "language-errors.cfg:18: 'expires' must be after 'created'",
+	            FIX "language-errors.cfg:19: missing required setting 'expires' in exception");
+	pol_diag_free(&d);
+}
+
+static void language_warnings_do_not_fail_the_load(void **state)
+{
+	struct pol_policy *p = NULL;
+	struct pol_diag d;
+	(void)state;
+	pol_diag_init(&d);
+	assert_int_equal(pol_load_at(FIX "language-warnings.cfg", load_day(), &p, &d), 0);
+	ASSERT_DIAG(&d,
+	            FIX "language-warnings.cfg:3: warning: no one is read on to compartment 'SI'",
+	            FIX "language-warnings.cfg:5: warning: schedule 'spare' is not used by any person",
+	            FIX "language-warnings.cfg:6: warning: 'fail' has no effect on host 'ws-*' "
+	                "without enforce_login = true",
+	            FIX "language-warnings.cfg:9: warning: person 'p1' holds an active clearance but "
+	                "no 'nda_signed' date is recorded",
+	            FIX "language-warnings.cfg:10: warning: 'interim_expires' applies only to an "
+	                "interim clearance; person 'p1' is active",
+	            FIX "language-warnings.cfg:12: warning: group 'engg' has no members, so no one "
+	                "may access resource 'r1' (did you mean 'eng'?)",
+	            FIX "language-warnings.cfg:15: warning: exception T-1 for 'eng' on 'r1' expires "
+	                "on 2026-12-01, within 14 days");
+	assert_non_null(pol_exception_at(p, 0));
+	assert_null(pol_exception_at(p, 1));
+	assert_string_equal(pol_exception_subject(pol_exception_at(p, 0)), "eng");
+	assert_string_equal(pol_exception_approver(pol_exception_at(p, 0)), "y");
+	assert_string_equal(pol_exception_justification(pol_exception_at(p, 0)), "x");
+	assert_int_equal(pol_exception_created(pol_exception_at(p, 0)), at("2026-11-10"));
+	assert_int_equal(pol_exception_expires(pol_exception_at(p, 0)), at("2026-12-01"));
+	pol_diag_free(&d);
+	pol_free(p);
+}
+
 int main(void)
 {
 	const char *src = getenv("VIGIL_SRCDIR");
@@ -1007,6 +1340,23 @@ int main(void)
 	    cmocka_unit_test(each_reason_has_a_plain_english_sentence),
 	    cmocka_unit_test(matching_resources_are_listed_longest_prefix_first),
 	};
+	const struct CMUnitTest language[] = {
+	    cmocka_unit_test(a_caveat_needs_a_citizenship_it_may_be_released_to),
+	    cmocka_unit_test(releasability_lists_of_covering_resources_intersect),
+	    cmocka_unit_test(an_exception_narrows_a_deny_only_within_its_dates),
+	    cmocka_unit_test(an_exception_never_overrides_a_suspended_clearance),
+	    cmocka_unit_test(access_groups_admit_only_their_members),
+	    cmocka_unit_test(a_holiday_closes_the_schedule_for_that_day),
+	    cmocka_unit_test(an_interim_clearance_lapses_on_its_expiry_date),
+	    cmocka_unit_test(a_sub_compartment_read_on_implies_nothing_about_its_parent),
+	    cmocka_unit_test(a_sub_compartment_inherits_its_parents_minimum_level),
+	    cmocka_unit_test(thresholds_default_where_the_policy_is_silent),
+	    cmocka_unit_test(hosts_carry_their_login_enforcement),
+	    cmocka_unit_test(an_isolated_load_carries_the_whole_language),
+	    cmocka_unit_test(a_person_without_citizenships_is_releasable_nothing),
+	    cmocka_unit_test(language_errors_are_reported_with_their_lines),
+	    cmocka_unit_test(language_warnings_do_not_fail_the_load),
+	};
 	const struct CMUnitTest example[] = {
 	    cmocka_unit_test(example_shows_each_violation_the_demo_relies_on),
 	    cmocka_unit_test(demo_stream_shows_exactly_the_injected_findings),
@@ -1019,6 +1369,8 @@ int main(void)
 	}
 	failed += cmocka_run_group_tests_name("policy loading", loading, NULL, NULL);
 	failed += cmocka_run_group_tests_name("policy decisions", deciding, load_decide_fixture,
+	                                      free_policy);
+	failed += cmocka_run_group_tests_name("policy language", language, load_language_fixture,
 	                                      free_policy);
 	failed += cmocka_run_group_tests_name("example policy", example, load_example, free_policy);
 	return failed ? 1 : 0;
