@@ -491,6 +491,8 @@ int col_http_start(struct col_server *srv, char *err, size_t errlen)
 	                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
 	                            MHD_OPTION_CONNECTION_TIMEOUT, 60u,
 	                            MHD_OPTION_CONNECTION_LIMIT, 1024u,
+	                            /* Bodies arrive in reads of up to half of this. */
+	                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
 	                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 	                            MHD_OPTION_END);
 	freeaddrinfo(ai);

@@ -28,8 +28,9 @@ sqlite3 *vg_db_open(const char *path, char *err, size_t errlen)
 	}
 	sqlite3_busy_timeout(db, 5000);
 	/* WAL + synchronous=FULL: a committed transaction is on disk before the
-	 * commit returns, so an acknowledged event survives power loss. */
-	if (vg_db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+	 * commit returns, so an acknowledged event survives power loss. 16 KiB
+	 * pages (for new databases) halve the write calls per batch of events. */
+	if (vg_db_exec(db, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
 	                   "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;", err, errlen) < 0) {
 		sqlite3_close(db);
 		return NULL;
