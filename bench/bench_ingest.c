@@ -554,16 +554,16 @@ static int run_ingest(void)
  * migration 1), and its insert statement. */
 static const char raw_schema[] =
 	"CREATE TABLE events(agent INTEGER NOT NULL, seq INTEGER NOT NULL, time_ms INTEGER NOT NULL,"
-	"  kind TEXT NOT NULL, host TEXT, user TEXT, path TEXT, received_ms INTEGER NOT NULL,"
-	"  json TEXT NOT NULL, PRIMARY KEY(agent, seq)) WITHOUT ROWID;"
+	"  kind TEXT NOT NULL, host TEXT, user TEXT, received_ms INTEGER NOT NULL,"
+	"  json TEXT NOT NULL, enrolled_host TEXT, PRIMARY KEY(agent, seq)) WITHOUT ROWID;"
 	"CREATE INDEX events_time ON events(time_ms);";
 static const char raw_insert[] =
-	"INSERT OR IGNORE INTO events(agent,seq,time_ms,kind,host,user,path,received_ms,json)"
-	" VALUES(?,?,?,?,?,?,?,?,?)";
+	"INSERT OR IGNORE INTO events(agent,seq,time_ms,kind,host,user,received_ms,json,enrolled_host)"
+	" VALUES(?,?,?,?,?,?,?,?,NULL)";
 
 struct row {
 	int64_t agent, seq, time_ms;
-	const char *kind, *host, *user, *path;
+	const char *kind, *host, *user;
 	const char *json;
 	size_t jsonlen;
 };
@@ -616,9 +616,8 @@ static void raw_once(const struct row *rows, double *lat, struct raw_run *out)
 			sqlite3_bind_text(st, 4, w->kind, -1, SQLITE_STATIC);
 			bind_opt(st, 5, w->host);
 			bind_opt(st, 6, w->user);
-			bind_opt(st, 7, w->path);
-			sqlite3_bind_int64(st, 8, received);
-			sqlite3_bind_text(st, 9, w->json, (int)w->jsonlen, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 7, received);
+			sqlite3_bind_text(st, 8, w->json, (int)w->jsonlen, SQLITE_STATIC);
 			if (sqlite3_step(st) != SQLITE_DONE)
 				die("insert: %s", sqlite3_errmsg(db));
 			sqlite3_reset(st);
@@ -667,7 +666,7 @@ static int run_raw(void)
 			if (!objs[r] || vg_event_decode(objs[r], &ev, err, sizeof err) < 0)
 				die("event %zu does not decode: %s", r, objs[r] ? err : jerr.text);
 			rows[r] = (struct row){batches[i].host + 1, ev.seq, ev.time_ms, vg_kind_name(ev.kind),
-			                       ev.host, ev.user, ev.path, l->text, l->len};
+			                       ev.host, ev.user, l->text, l->len};
 		}
 	}
 

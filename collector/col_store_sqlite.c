@@ -23,7 +23,7 @@ static const char *const migrations[] = {
 	"CREATE TABLE officers(id INTEGER PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,"
 	"  token_hash TEXT NOT NULL UNIQUE, created_ms INTEGER NOT NULL, revoked_ms INTEGER);"
 	"CREATE TABLE events(agent INTEGER NOT NULL, seq INTEGER NOT NULL, time_ms INTEGER NOT NULL,"
-	"  kind TEXT NOT NULL, host TEXT, user TEXT, path TEXT, received_ms INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL, host TEXT, user TEXT, received_ms INTEGER NOT NULL,"
 	"  json TEXT NOT NULL, enrolled_host TEXT, PRIMARY KEY(agent, seq)) WITHOUT ROWID;"
 	"CREATE INDEX events_time ON events(time_ms);"
 	"CREATE TABLE quarantine(id INTEGER PRIMARY KEY, agent INTEGER NOT NULL, received_ms INTEGER NOT NULL,"
@@ -40,8 +40,8 @@ static const char *const migrations[] = {
 
 enum { ST_EVENT, ST_QUAR, ST_ANOM, ST_ANOM_EV, ST_HIGH, ST_COUNT };
 static const char *const stmt_sql[ST_COUNT] = {
-	"INSERT OR IGNORE INTO events(agent,seq,time_ms,kind,host,user,path,received_ms,json,enrolled_host)"
-	" VALUES(?,?,?,?,?,?,?,?,?,?)",
+	"INSERT OR IGNORE INTO events(agent,seq,time_ms,kind,host,user,received_ms,json,enrolled_host)"
+	" VALUES(?,?,?,?,?,?,?,?,?)",
 	"INSERT INTO quarantine(agent,received_ms,reason,raw) VALUES(?,?,?,?)",
 	/* One row per incident: a later event of the same incident adds to the
 	 * count and widens the time range; the summary always describes the
@@ -277,10 +277,9 @@ static int store_event_insert(struct col_store *s, int64_t agent, const struct v
 	sqlite3_bind_text(st, 4, vg_kind_name(ev->kind), -1, SQLITE_STATIC);
 	bind_text(st, 5, ev->host);
 	bind_text(st, 6, ev->user);
-	bind_text(st, 7, ev->path);
-	sqlite3_bind_int64(st, 8, received_ms);
-	sqlite3_bind_text(st, 9, json, (int)jsonlen, SQLITE_STATIC);
-	bind_text(st, 10, enrolled_host);
+	sqlite3_bind_int64(st, 7, received_ms);
+	sqlite3_bind_text(st, 8, json, (int)jsonlen, SQLITE_STATIC);
+	bind_text(st, 9, enrolled_host);
 	if (step_done(s, st, "insert event") < 0)
 		return -1;
 	return sqlite3_changes(q->wdb) > 0 ? 1 : 0;
