@@ -28,7 +28,7 @@ int agent_emit(struct agent *a, json_t *ev)
 
 	if (!ev)
 		return -1;
-	/* The spool assigns seq; validate with a placeholder. */
+	/* The spool assigns seq; validate with a provisional one. */
 	if (json_object_set_new(ev, "seq", json_integer(0)) < 0 ||
 	    vg_event_decode(ev, &check, err, sizeof err) < 0) {
 		vg_err("internal: event failed schema validation, not spooled: %s", err);

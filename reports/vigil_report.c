@@ -88,7 +88,7 @@ static int run_command(const struct rpt_args *a)
 	int rc;
 
 	if (!run)
-		return usage_error("command not implemented");
+		return usage_error("unknown command");
 	st = rpt_client_new(&co, &c, err, sizeof err);
 	if (st == RPT_CLIENT_CONFIG)
 		return usage_error(err);
