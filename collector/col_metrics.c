@@ -30,6 +30,12 @@ void col_metrics_request(struct col_metrics *m, int status, int64_t ns)
 	atomic_fetch_add(&m->codes[code_index(status)], 1);
 }
 
+/* One unlabelled counter with its HELP and TYPE lines. */
+static void put_counter(FILE *f, const char *name, const char *help, unsigned long long v)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", name, help, name, name, v);
+}
+
 char *col_metrics_render(struct col_metrics *m, const char *(*kind_name)(int))
 {
 	char *buf = NULL;
@@ -39,18 +45,15 @@ char *col_metrics_render(struct col_metrics *m, const char *(*kind_name)(int))
 
 	if (!f)
 		return NULL;
-	fprintf(f, "# HELP vigil_events_accepted_total Events stored for the first time.\n"
-	           "# TYPE vigil_events_accepted_total counter\nvigil_events_accepted_total %llu\n",
-	        atomic_load(&m->accepted));
-	fprintf(f, "# HELP vigil_events_duplicate_total Events received again and stored once.\n"
-	           "# TYPE vigil_events_duplicate_total counter\nvigil_events_duplicate_total %llu\n",
-	        atomic_load(&m->duplicate));
-	fprintf(f, "# HELP vigil_events_quarantined_total Events that failed validation, kept raw.\n"
-	           "# TYPE vigil_events_quarantined_total counter\nvigil_events_quarantined_total %llu\n",
-	        atomic_load(&m->quarantined));
-	fprintf(f, "# HELP vigil_events_host_mismatch_total Events naming a host other than their agent's enrolled host.\n"
-	           "# TYPE vigil_events_host_mismatch_total counter\nvigil_events_host_mismatch_total %llu\n",
-	        atomic_load(&m->host_mismatch));
+	put_counter(f, "vigil_events_accepted_total", "Events stored for the first time.",
+	            atomic_load(&m->accepted));
+	put_counter(f, "vigil_events_duplicate_total", "Events received again and stored once.",
+	            atomic_load(&m->duplicate));
+	put_counter(f, "vigil_events_quarantined_total", "Events that failed validation, kept raw.",
+	            atomic_load(&m->quarantined));
+	put_counter(f, "vigil_events_host_mismatch_total",
+	            "Events naming a host other than their agent's enrolled host.",
+	            atomic_load(&m->host_mismatch));
 	fprintf(f, "# HELP vigil_anomalies_total Anomalies recorded, by kind.\n"
 	           "# TYPE vigil_anomalies_total counter\n");
 	for (int k = 0; k < COL_METRICS_KINDS && kind_name(k); k++)
