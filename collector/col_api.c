@@ -153,3 +153,98 @@ void col_api_quarantine(struct col_server *srv, struct MHD_Connection *c, struct
 		return;
 	reply_list(srv, r, "quarantined", col_store_quarantine_query(srv->store, (int)limit));
 }
+
+/* Parses "ID/triage"; returns the id or -1. */
+static long long triage_id(const char *rest)
+{
+	char *end;
+	long long n = strtoll(rest, &end, 10);
+	if (rest[0] < '1' || rest[0] > '9' || strcmp(end, "/triage") != 0 || n <= 0)
+		return -1;
+	return n;
+}
+
+/* A string member of at most max bytes without control characters other
+ * than newline and tab; NULL when absent. Returns 0, or -1 with r set. */
+static int body_string(json_t *o, const char *name, size_t max, bool required, const char **out,
+                       struct col_reply *r)
+{
+	json_t *v = json_object_get(o, name);
+	*out = NULL;
+	if (!v) {
+		if (required)
+			col_api_error(r, 400, "field '%s': required", name);
+		return required ? -1 : 0;
+	}
+	const char *s = json_string_value(v);
+	size_t len = json_string_length(v);
+	if (!s || len == 0 || len > max || memchr(s, '\0', len)) {
+		col_api_error(r, 400, "field '%s': expected a non-empty string of at most %zu bytes", name, max);
+		return -1;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+			col_api_error(r, 400, "field '%s': contains control characters", name);
+			return -1;
+		}
+	}
+	*out = s;
+	return 0;
+}
+
+void col_api_triage(struct col_server *srv, const struct col_principal *who, const char *rest,
+                    const char *body, size_t len, struct col_reply *r)
+{
+	static const char *const known[] = {"status", "note", "assignee"};
+	long long id = triage_id(rest);
+	json_error_t jerr;
+	const char *status, *note, *assignee, *key;
+	json_t *o, *v;
+	char names[128];
+
+	if (id < 0)
+		return col_api_error(r, 404, "not found");
+	if (!(o = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) || !json_is_object(o)) {
+		col_api_error(r, 400, "body: expected a JSON object: %s", o ? "not an object" : jerr.text);
+		json_decref(o);
+		return;
+	}
+	json_object_foreach(o, key, v) {
+		bool ok = false;
+		for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+			ok |= strcmp(key, known[i]) == 0;
+		if (!ok) {
+			col_api_error(r, 400, "field '%.64s': unknown (status, note, assignee)", key);
+			json_decref(o);
+			return;
+		}
+	}
+	if (body_string(o, "status", 32, true, &status, r) < 0 ||
+	    body_string(o, "note", 4096, true, &note, r) < 0 ||
+	    body_string(o, "assignee", 255, false, &assignee, r) < 0) {
+		json_decref(o);
+		return;
+	}
+	struct col_triage t = {.status = vg_status_parse(status), .assignee = assignee, .note = note,
+	                       .officer = who->name, .time_ms = vg_time_now()};
+	if (t.status < 0) {
+		col_api_error(r, 400, "field 'status': expected one of %s",
+		              vg_names_join(vg_status_names, VG_STATUS_COUNT, names, sizeof names));
+		json_decref(o);
+		return;
+	}
+	int rc = col_store_anomaly_triage(srv->store, id, &t);
+	json_decref(o);
+	if (rc < 0)
+		return col_api_error(r, 500, "triage failed: %s", col_store_error(srv->store));
+	if (rc == 0)
+		return col_api_error(r, 404, "no such anomaly: %lld", id);
+	json_t *a = col_store_anomaly_get(srv->store, id);
+	if (!a || json_is_null(a)) {
+		json_decref(a);
+		return col_api_error(r, 500, "query failed: %s", col_store_error(srv->store));
+	}
+	r->status = 200;
+	r->json = a;
+}

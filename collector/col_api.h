@@ -25,6 +25,12 @@ void col_api_anomalies(struct col_server *srv, struct MHD_Connection *c, struct 
 void col_api_anomaly(struct col_server *srv, const char *id, struct col_reply *r);
 void col_api_quarantine(struct col_server *srv, struct MHD_Connection *c, struct col_reply *r);
 
+/* POST /v1/anomalies/ID/triage: rest is what follows "/v1/anomalies/";
+ * body is the request's JSON {"status", "note", "assignee"?}. On success the
+ * reply is the anomaly with its history. */
+void col_api_triage(struct col_server *srv, const struct col_principal *who, const char *rest,
+                    const char *body, size_t len, struct col_reply *r);
+
 /* Sets r to {"error": msg} with status. */
 void col_api_error(struct col_reply *r, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -25,7 +25,7 @@
 #include <strings.h>
 
 enum route { R_NONE, R_EVENTS_POST, R_EVENTS_GET, R_ANOMALIES, R_ANOMALY, R_QUARANTINE, R_HEALTH,
-             R_METRICS, R_POLICY_RELOAD };
+             R_METRICS, R_POLICY_RELOAD, R_TRIAGE };
 
 /* Who may call a route: a bit per enum col_role; ANYONE skips the token. */
 #define ROLE(r) (1u << (r))
@@ -42,6 +42,7 @@ static const struct route_def {
 	{"GET", "/v1/events", 0, R_EVENTS_GET, READERS},
 	{"GET", "/v1/anomalies", 0, R_ANOMALIES, READERS},
 	{"GET", "/v1/anomalies/", 1, R_ANOMALY, READERS},
+	{"POST", "/v1/anomalies/", 1, R_TRIAGE, ROLE(COL_ROLE_OFFICER) | ROLE(COL_ROLE_ADMIN)},
 	{"GET", "/v1/quarantine", 0, R_QUARANTINE, READERS},
 	{"GET", "/healthz", 0, R_HEALTH, ANYONE},
 	{"GET", "/metrics", 0, R_METRICS, ANYONE},
@@ -183,6 +184,15 @@ static int authorize(struct col_server *srv, struct MHD_Connection *c, struct re
 	return (roles & ROLE(rq->who.role)) ? 0 : 403;
 }
 
+/* Officer requests with a body (triage) carry small JSON documents. */
+#define COL_SMALL_BODY_MAX (64 * 1024)
+
+static int is_json_request(struct MHD_Connection *c)
+{
+	const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	return ct && strcspn(ct, "; ") == 16 && strncasecmp(ct, "application/json", 16) == 0;
+}
+
 /* Checks the headers of POST /v1/events. Returns 0 or an HTTP status. */
 static int check_upload_headers(struct col_server *srv, struct MHD_Connection *c, struct request *rq)
 {
@@ -286,6 +296,12 @@ static enum MHD_Result dispatch(struct col_server *srv, struct MHD_Connection *c
 		return send_json(c, rq, 200, json_pack("{s:s}", "status", "ok"));
 	case R_POLICY_RELOAD:
 		return handle_policy_reload(srv, c, rq);
+	case R_TRIAGE:
+		if (rq->too_large)
+			return send_error(c, rq, 413, "body exceeds 64 KiB");
+		col_api_triage(srv, &rq->who, url + strlen(rq->def->path), rq->body ? rq->body : "",
+		               rq->len, &r);
+		break;
 	case R_METRICS: {
 		char *text = col_metrics_render(&srv->metrics, vg_akind_name);
 		if (!text)
@@ -300,7 +316,8 @@ static enum MHD_Result dispatch(struct col_server *srv, struct MHD_Connection *c
 
 static int append_body(struct col_server *srv, struct request *rq, const char *data, size_t n)
 {
-	if (rq->too_large || rq->len + n > srv->cfg.max_body) {
+	size_t limit = rq->def->route == R_EVENTS_POST ? srv->cfg.max_body : COL_SMALL_BODY_MAX;
+	if (rq->too_large || rq->len + n > limit) {
 		rq->too_large = 1;          /* keep reading, answer 413 at the end */
 		return 0;
 	}
@@ -308,8 +325,8 @@ static int append_body(struct col_server *srv, struct request *rq, const char *d
 		size_t ncap = rq->cap ? rq->cap : rq->expected > 0 ? rq->expected : 65536;
 		while (ncap < rq->len + n)
 			ncap *= 2;
-		if (ncap > srv->cfg.max_body)
-			ncap = srv->cfg.max_body;
+		if (ncap > limit)
+			ncap = limit;
 		char *nb = realloc(rq->body, ncap);
 		if (!nb)
 			return -1;
@@ -347,6 +364,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return send_error(c, rq, status, status == 401 ? "missing or unknown bearer token" :
 			                  status == 403 ? "this token's role may not use this endpoint" :
 			                  "storage unavailable");
+		if (rq->def->route == R_TRIAGE && !is_json_request(c))
+			return send_error(c, rq, 415, "expected application/json");
 		if (rq->def->route == R_EVENTS_POST && (status = check_upload_headers(srv, c, rq)) != 0)
 			return send_error(c, rq, status, status == 413 ? "body exceeds max_body" :
 			                  "expected application/json or application/x-ndjson, "
@@ -354,8 +373,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (rq->def->route != R_EVENTS_POST) {
-			*upload_size = 0;            /* bodies of GET requests are ignored */
+		if (rq->def->route != R_EVENTS_POST && rq->def->route != R_TRIAGE) {
+			*upload_size = 0;            /* other bodies are ignored */
 			return MHD_YES;
 		}
 		if (append_body(srv, rq, upload, *upload_size) < 0)

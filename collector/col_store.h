@@ -73,6 +73,17 @@ struct col_anomaly_filter {
 	int limit;
 };
 
+/* One triage step by an officer: the new status (enum vg_status), who the
+ * anomaly is assigned to (NULL keeps the current assignee), and the note
+ * that explains the step. */
+struct col_triage {
+	int status;
+	const char *assignee;
+	const char *note;
+	const char *officer;              /* the officer's name, from the token */
+	int64_t time_ms;
+};
+
 struct col_store;
 
 struct col_store_ops {
@@ -95,6 +106,7 @@ struct col_store_ops {
 	json_t *(*anomalies_query)(struct col_store *, const struct col_anomaly_filter *f);
 	json_t *(*anomaly_get)(struct col_store *, int64_t id);
 	json_t *(*quarantine_query)(struct col_store *, int limit);
+	int (*anomaly_triage)(struct col_store *, int64_t id, const struct col_triage *t);
 };
 
 struct col_store {
@@ -147,5 +159,11 @@ static inline json_t *col_store_anomaly_get(struct col_store *s, int64_t id)
 { return s->ops->anomaly_get(s, id); }
 static inline json_t *col_store_quarantine_query(struct col_store *s, int limit)
 { return s->ops->quarantine_query(s, limit); }
+
+/* Applies a triage step to anomaly id and appends it to the anomaly's
+ * history, in one transaction. Returns 1, 0 when there is no such anomaly,
+ * -1 on error. */
+static inline int col_store_anomaly_triage(struct col_store *s, int64_t id, const struct col_triage *t)
+{ return s->ops->anomaly_triage(s, id, t); }
 
 #endif

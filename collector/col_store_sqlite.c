@@ -36,6 +36,12 @@ static const char *const migrations[] = {
 	"CREATE INDEX anomalies_time ON anomalies(time_ms);"
 	"CREATE TABLE anomaly_events(anomaly INTEGER NOT NULL REFERENCES anomalies(id), agent INTEGER NOT NULL,"
 	"  seq INTEGER NOT NULL, PRIMARY KEY(anomaly, agent, seq)) WITHOUT ROWID;",
+	/* 2: triage: an assignee per anomaly and the history of every step */
+	"ALTER TABLE anomalies ADD COLUMN assignee TEXT;"
+	"CREATE TABLE anomaly_history(id INTEGER PRIMARY KEY, anomaly INTEGER NOT NULL"
+	"  REFERENCES anomalies(id), time_ms INTEGER NOT NULL, officer TEXT NOT NULL,"
+	"  status TEXT NOT NULL, assignee TEXT, note TEXT NOT NULL);"
+	"CREATE INDEX anomaly_history_anomaly ON anomaly_history(anomaly, id);",
 };
 
 enum { ST_EVENT, ST_QUAR, ST_ANOM, ST_ANOM_EV, ST_HIGH, ST_COUNT };
@@ -468,7 +474,7 @@ static json_t *store_events_query(struct col_store *s, const struct col_event_fi
 
 #define ANOMALY_COLUMNS \
 	"SELECT a.id, a.kind, a.severity, a.score, a.time_ms, a.detected_ms, a.person, a.account," \
-	" a.host, a.summary, a.reasons, a.status, a.policy_serial, a.count, a.last_ms," \
+	" a.host, a.summary, a.reasons, a.status, a.policy_serial, a.count, a.last_ms, a.assignee," \
 	" (SELECT json_group_array(json_object('agent', e.agent, 'seq', e.seq))" \
 	"  FROM anomaly_events e WHERE e.anomaly = a.id) FROM anomalies a"
 
@@ -502,13 +508,14 @@ static json_t *anomaly_row(sqlite3_stmt *st)
 	set_text_or_null(o, "summary", st, 9);
 	json_t *r = json_loads((const char *)sqlite3_column_text(st, 10), 0, NULL);
 	json_object_set_new(o, "reasons", r ? r : json_array());
-	json_t *ev = json_loads((const char *)sqlite3_column_text(st, 15), 0, NULL);
+	json_t *ev = json_loads((const char *)sqlite3_column_text(st, 16), 0, NULL);
 	json_object_set_new(o, "events", ev ? ev : json_array());
 	set_text_or_null(o, "status", st, 11);
 	json_object_set_new(o, "policy_serial", json_integer(sqlite3_column_int64(st, 12)));
 	json_object_set_new(o, "count", json_integer(sqlite3_column_int64(st, 13)));
 	set_time(o, "first", sqlite3_column_int64(st, 4));
 	set_time(o, "last", sqlite3_column_int64(st, 14));
+	set_text_or_null(o, "assignee", st, 15);
 	return o;
 }
 
@@ -533,6 +540,19 @@ static json_t *store_anomalies_query(struct col_store *s, const struct col_anoma
 	return run_query(s, sql, &w, f->limit, anomaly_row);
 }
 
+static json_t *history_row(sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	set_time(o, "time", sqlite3_column_int64(st, 0));
+	set_text_or_null(o, "officer", st, 1);
+	set_text_or_null(o, "status", st, 2);
+	set_text_or_null(o, "assignee", st, 3);
+	set_text_or_null(o, "note", st, 4);
+	return o;
+}
+
 static json_t *store_anomaly_get(struct col_store *s, int64_t id)
 {
 	struct where w = {.len = 0};
@@ -543,12 +563,68 @@ static json_t *store_anomaly_get(struct col_store *s, int64_t id)
 	if (!arr)
 		return NULL;
 	json_t *o = json_array_get(arr, 0);
-	if (o)
-		json_incref(o);
-	else
-		o = json_null();
+	if (!o) {
+		json_decref(arr);
+		return json_null();
+	}
+	json_incref(o);
 	json_decref(arr);
+	struct where hw = {.len = 0};
+	where_add(&hw, "anomaly = ?", 'i', NULL, id);
+	snprintf(sql, sizeof sql, "SELECT time_ms, officer, status, assignee, note FROM anomaly_history"
+	         "%s ORDER BY id LIMIT ?", hw.sql);
+	json_t *history = run_query(s, sql, &hw, 10000, history_row);
+	if (!history || json_object_set_new(o, "history", history) < 0) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
+}
+
+static int store_anomaly_triage(struct col_store *s, int64_t id, const struct col_triage *t)
+{
+	struct sqlite_store *q = S(s);
+	sqlite3_stmt *up = NULL, *hist = NULL;
+	int rc = -1;
+
+	if (store_begin(s) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(q->wdb, "UPDATE anomalies SET status = ?1, assignee = coalesce(?2, assignee)"
+	                       " WHERE id = ?3", -1, &up, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(q->wdb, "INSERT INTO anomaly_history(anomaly, time_ms, officer, status,"
+	                       " assignee, note) SELECT ?1, ?2, ?3, ?4, assignee, ?5 FROM anomalies"
+	                       " WHERE id = ?1", -1, &hist, NULL) != SQLITE_OK) {
+		fail(s, q->wdb, "prepare triage");
+		goto out;
+	}
+	sqlite3_bind_text(up, 1, vg_status_name(t->status), -1, SQLITE_STATIC);
+	bind_text(up, 2, t->assignee);
+	sqlite3_bind_int64(up, 3, id);
+	if (sqlite3_step(up) != SQLITE_DONE) {
+		fail(s, q->wdb, "triage");
+		goto out;
+	}
+	if (sqlite3_changes(q->wdb) == 0) {
+		rc = 0;
+		goto out;
+	}
+	sqlite3_bind_int64(hist, 1, id);
+	sqlite3_bind_int64(hist, 2, t->time_ms);
+	bind_text(hist, 3, t->officer);
+	sqlite3_bind_text(hist, 4, vg_status_name(t->status), -1, SQLITE_STATIC);
+	bind_text(hist, 5, t->note);
+	if (sqlite3_step(hist) != SQLITE_DONE) {
+		fail(s, q->wdb, "triage history");
+		goto out;
+	}
+	rc = 1;
+out:
+	sqlite3_finalize(up);
+	sqlite3_finalize(hist);
+	if (rc == 1)
+		return store_commit(s) < 0 ? -1 : 1;
+	store_rollback(s);
+	return rc;
 }
 
 static json_t *quarantine_row(sqlite3_stmt *st)
@@ -603,6 +679,7 @@ static const struct col_store_ops sqlite_ops = {
 	.anomalies_query = store_anomalies_query,
 	.anomaly_get = store_anomaly_get,
 	.quarantine_query = store_quarantine_query,
+	.anomaly_triage = store_anomaly_triage,
 };
 
 struct col_store *col_store_sqlite_open(const char *path, char *err, size_t errlen)
