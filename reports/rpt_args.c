@@ -30,6 +30,8 @@ enum {
 	OPT_STATUS = 1 << 5,
 	OPT_LIMIT = 1 << 6,
 	OPT_FORMAT = 1 << 7,
+	OPT_NOTE = 1 << 8,
+	OPT_ASSIGNEE = 1 << 9,
 };
 
 /* getopt_long codes for options without a short form. */
@@ -47,6 +49,8 @@ enum {
 	KEY_STATUS,
 	KEY_LIMIT,
 	KEY_FORMAT,
+	KEY_NOTE,
+	KEY_ASSIGNEE,
 };
 
 #define FMT_BIT(f) (1u << (f))
@@ -63,7 +67,11 @@ static const struct command_spec commands[] = {
 	 OPT_SINCE | OPT_UNTIL | OPT_SEVERITY | OPT_KIND | OPT_PERSON | OPT_STATUS | OPT_LIMIT |
 		 OPT_FORMAT,
 	 FMT_BIT(RPT_FORMAT_TEXT) | FMT_BIT(RPT_FORMAT_CSV) | FMT_BIT(RPT_FORMAT_JSON)},
+	{"triage", RPT_CMD_TRIAGE, OPT_STATUS | OPT_NOTE | OPT_ASSIGNEE | OPT_FORMAT,
+	 FMT_BIT(RPT_FORMAT_TEXT) | FMT_BIT(RPT_FORMAT_JSON)},
 };
+
+#define COMMAND_LIST "anomalies, triage"
 
 static const struct {
 	const char *name;
@@ -90,6 +98,8 @@ static const struct option long_options[] = {
 	{"status", required_argument, NULL, KEY_STATUS},
 	{"limit", required_argument, NULL, KEY_LIMIT},
 	{"format", required_argument, NULL, KEY_FORMAT},
+	{"note", required_argument, NULL, KEY_NOTE},
+	{"assignee", required_argument, NULL, KEY_ASSIGNEE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -105,6 +115,8 @@ static unsigned option_bit(int key)
 	case KEY_STATUS: return OPT_STATUS;
 	case KEY_LIMIT: return OPT_LIMIT;
 	case KEY_FORMAT: return OPT_FORMAT;
+	case KEY_NOTE: return OPT_NOTE;
+	case KEY_ASSIGNEE: return OPT_ASSIGNEE;
 	default: return 0;
 	}
 }
@@ -229,6 +241,12 @@ static int apply_option(struct rpt_args *a, int key, const char *v, char *err, s
 		return 0;
 	case KEY_FORMAT:
 		return parse_format(v, &a->format, err, errlen);
+	case KEY_NOTE:
+		a->note = v;
+		return require_value("note", v, err, errlen);
+	case KEY_ASSIGNEE:
+		a->assignee = v;
+		return require_value("assignee", v, err, errlen);
 	default:
 		return vg_errf(err, errlen, "internal error: option %d", key);
 	}
@@ -246,12 +264,19 @@ static const struct command_spec *find_command(const char *name)
 static int apply_word(struct rpt_args *a, const char *word, const struct command_spec **spec,
 		      char *err, size_t errlen)
 {
+	if (*spec && (*spec)->command == RPT_CMD_TRIAGE && !a->anomaly_id) {
+		if (!*word || strspn(word, "0123456789") != strlen(word) || word[0] == '0' ||
+		    strlen(word) > 18)
+			return vg_errf(err, errlen, "triage: '%s' is not an anomaly id", word);
+		a->anomaly_id = word;
+		return 0;
+	}
 	if (*spec)
 		return vg_errf(err, errlen, "unexpected argument '%s' after command '%s'", word,
 			    (*spec)->name);
 	*spec = find_command(word);
 	if (!*spec)
-		return vg_errf(err, errlen, "unknown command '%s' (commands: anomalies)", word);
+		return vg_errf(err, errlen, "unknown command '%s' (commands: " COMMAND_LIST ")", word);
 	a->command = (*spec)->command;
 	a->command_name = (*spec)->name;
 	return 0;
@@ -264,7 +289,7 @@ static int check_combination(const struct rpt_args *a, const struct command_spec
 	unsigned extra;
 
 	if (!spec)
-		return vg_errf(err, errlen, "no command given (commands: anomalies)");
+		return vg_errf(err, errlen, "no command given (commands: " COMMAND_LIST ")");
 	extra = seen & ~spec->options;
 	if (extra)
 		return vg_errf(err, errlen, "command '%s' does not take --%s", spec->name,
@@ -274,6 +299,8 @@ static int check_combination(const struct rpt_args *a, const struct command_spec
 			    rpt_format_name(a->format));
 	if (a->token && a->token_file)
 		return vg_errf(err, errlen, "give either --token or --token-file, not both");
+	if (spec->command == RPT_CMD_TRIAGE && (!a->anomaly_id || !a->status || !a->note))
+		return vg_errf(err, errlen, "triage needs an anomaly id, --status and --note");
 	if (a->has_since && a->has_until && a->since_ms > a->until_ms)
 		return vg_errf(err, errlen, "--since %s is later than --until %s", a->since_text,
 			    a->until_text);
@@ -403,6 +430,7 @@ void rpt_args_usage(FILE *out)
 		"\n"
 		"Commands:\n"
 		"  anomalies            list anomalies, newest first\n"
+		"  triage ID            record a triage step: --status S --note TEXT [--assignee A]\n"
 		"\n"
 		"Connection options:\n"
 		"  --collector URL      collector base URL (default $VIGIL_COLLECTOR, else\n"
@@ -421,6 +449,12 @@ void rpt_args_usage(FILE *out)
 		"  --status S           %s\n"
 		"  --limit N            at most N anomalies, 1 to %d (default %d)\n"
 		"  --format F           text (default), csv or json\n"
+		"\n"
+		"triage options (officer or admin token):\n"
+		"  --status S           the anomaly's new status (as above)\n"
+		"  --note TEXT          why (required; kept in the anomaly's history)\n"
+		"  --assignee NAME      who works on it (default: unchanged)\n"
+		"  --format F           text (default) or json (the anomaly with its history)\n"
 		"\n"
 		"Text output is coloured on a terminal unless NO_COLOR is set.\n"
 		"Exit status: 0 success, 1 collector, network or output error, 2 usage error.\n",

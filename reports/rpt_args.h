@@ -23,7 +23,7 @@
 
 enum rpt_format { RPT_FORMAT_TEXT, RPT_FORMAT_CSV, RPT_FORMAT_JSON, RPT_FORMAT_HTML };
 
-enum rpt_command { RPT_CMD_NONE, RPT_CMD_ANOMALIES };
+enum rpt_command { RPT_CMD_NONE, RPT_CMD_ANOMALIES, RPT_CMD_TRIAGE };
 
 struct rpt_args {
 	bool help;
@@ -46,6 +46,11 @@ struct rpt_args {
 	const char *person;
 	const char *status;
 	long limit;
+
+	/* triage ID --status S --note N [--assignee A] */
+	const char *anomaly_id;
+	const char *note;
+	const char *assignee;
 
 	enum rpt_format format;
 

@@ -216,15 +216,15 @@ void rpt_client_free(struct rpt_client *c)
 	free(c);
 }
 
-/* The base URL and path, without the query, for messages. */
-static void describe_request(const struct rpt_client *c, const char *path, char *buf,
-			     size_t size)
+/* The method, base URL and path, without the query, for messages. */
+static void describe_request(const struct rpt_client *c, const char *method, const char *path,
+			     char *buf, size_t size)
 {
 	size_t blen = strlen(c->base_url);
 
 	while (blen && c->base_url[blen - 1] == '/')
 		blen--;
-	snprintf(buf, size, "GET %.*s%s", (int)blen, c->base_url, path);
+	snprintf(buf, size, "%s %.*s%s", method, (int)blen, c->base_url, path);
 }
 
 /* Explains a non-2xx answer: the collector's {"error": "..."} text when the
@@ -249,12 +249,15 @@ static void explain_http_error(const struct response *r, long status, const char
 	json_decref(body);
 }
 
-enum rpt_client_status rpt_client_get(struct rpt_client *c, const char *path,
+/* One request: GET when body is NULL, else POST of body as JSON. */
+static enum rpt_client_status perform(struct rpt_client *c, const char *path,
 				      const struct rpt_query_param *params, size_t nparams,
-				      json_t **out, long *http_status, char *err, size_t errlen)
+				      const char *body, json_t **out, long *http_status, char *err,
+				      size_t errlen)
 {
 	struct response r = {.max = c->max_response};
 	enum rpt_client_status st = RPT_CLIENT_OK;
+	struct curl_slist *headers = c->headers, *post_headers = NULL;
 	char what[512];
 	char *url;
 	long status = 0;
@@ -263,16 +266,37 @@ enum rpt_client_status rpt_client_get(struct rpt_client *c, const char *path,
 	*out = NULL;
 	if (http_status)
 		*http_status = 0;
-	describe_request(c, path, what, sizeof what);
+	describe_request(c, body ? "POST" : "GET", path, what, sizeof what);
 	url = rpt_client_url(c->base_url, path, params, nparams);
-	if (!url) {
+	if (body) {
+		/* The shared list stays as it is: a copy gains Content-Type. */
+		for (struct curl_slist *h = c->headers; h; h = h->next)
+			if (!(post_headers = curl_slist_append(post_headers, h->data)))
+				break;
+		headers = post_headers ? curl_slist_append(post_headers, "Content-Type: application/json")
+				       : NULL;
+		if (headers)
+			post_headers = headers;
+	}
+	if (!url || !headers) {
+		curl_slist_free_all(post_headers);
+		free(url);
 		vg_errf(err, errlen, "%s: out of memory", what);
 		return RPT_CLIENT_NOMEM;
 	}
 	c->curl_err[0] = '\0';
 	curl_easy_setopt(c->curl, CURLOPT_URL, url);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &r);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
+	if (body) {
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+	} else {
+		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
+	}
 	cc = curl_easy_perform(c->curl);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
+	curl_slist_free_all(post_headers);
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (http_status)
 		*http_status = status;
@@ -305,5 +329,26 @@ enum rpt_client_status rpt_client_get(struct rpt_client *c, const char *path,
 	}
 	free(r.data);
 	free(url);
+	return st;
+}
+
+enum rpt_client_status rpt_client_get(struct rpt_client *c, const char *path,
+				      const struct rpt_query_param *params, size_t nparams,
+				      json_t **out, long *http_status, char *err, size_t errlen)
+{
+	return perform(c, path, params, nparams, NULL, out, http_status, err, errlen);
+}
+
+enum rpt_client_status rpt_client_post(struct rpt_client *c, const char *path, const json_t *body,
+				       json_t **out, long *http_status, char *err, size_t errlen)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+	if (!text) {
+		*out = NULL;
+		vg_errf(err, errlen, "out of memory");
+		return RPT_CLIENT_NOMEM;
+	}
+	enum rpt_client_status st = perform(c, path, NULL, 0, text, out, http_status, err, errlen);
+	free(text);
 	return st;
 }

@@ -2,7 +2,7 @@
  * rpt_client: the officer side of the collector's HTTP API.
  *
  * One libcurl easy handle per client, reused across requests. Every request
- * is a GET with the officer's bearer token; the response is read into a
+ * carries the officer's bearer token (GET for reports, POST for triage); the response is read into a
  * bounded buffer and parsed as JSON. Errors come back as a code and a
  * one-line message naming the request, with the collector's own
  * {"error": ...} text and HTTP status when it sent one.
@@ -73,5 +73,10 @@ void rpt_client_free(struct rpt_client *c);
 enum rpt_client_status rpt_client_get(struct rpt_client *c, const char *path,
 				      const struct rpt_query_param *params, size_t nparams,
 				      json_t **out, long *http_status, char *err, size_t errlen);
+
+/* POSTs body (serialised as JSON) to path and parses the JSON answer into
+ * *out, with the same statuses and messages as rpt_client_get. */
+enum rpt_client_status rpt_client_post(struct rpt_client *c, const char *path, const json_t *body,
+				       json_t **out, long *http_status, char *err, size_t errlen);
 
 #endif

@@ -10,6 +10,7 @@
 #include "rpt_client.h"
 #include "rpt_render.h"
 #include "rpt_text.h"
+#include "rpt_triage.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@ static const struct {
 	command_run_fn run;
 } command_runs[] = {
 	{RPT_CMD_ANOMALIES, rpt_anomalies_run},
+	{RPT_CMD_TRIAGE, rpt_triage_run},
 };
 
 /* Messages may quote the collector or the command line; both go through

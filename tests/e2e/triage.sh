@@ -70,5 +70,25 @@ is "$(req POST "/v1/anomalies/$ID/close" -H "Authorization: Bearer $OFFICER" -H 
 get "$OFFICER" "/v1/anomalies/$ID" >/dev/null
 is "$(jsql "$RESP" "SELECT json_array_length(j, '\$.history') FROM d")" 2 "refused requests leave no history"
 
+# The same workflow from the command line.
+REPORT=$VIGIL_BIN/vigil-report
+out=$("$REPORT" --collector "$BASE" --token "$OFFICER" triage "$ID" --status false_positive \
+	--note "Share was misclassified." --assignee "Officer Ada" 2>&1)
+is "$?" 0 "vigil-report triage exits 0"
+like "$out" "^anomaly $ID: false_positive, assigned to Officer Ada; 3 steps in its history" \
+	"and confirms the new state"
+like "$out" "Officer Ada: Share was misclassified." "with the step it recorded"
+"$REPORT" --collector "$BASE" --token "$AUDITOR" triage "$ID" --status open --note x >/dev/null 2>"$T/err"
+is "$?" 1 "vigil-report triage with an auditor token exits 1"
+like "$(cat "$T/err")" "HTTP 403" "showing the collector's 403"
+"$REPORT" --collector "$BASE" --token "$OFFICER" triage "$ID" --status open >/dev/null 2>&1
+is "$?" 2 "vigil-report triage without --note is a usage error (exit 2)"
+"$REPORT" --collector "$BASE" --token "$OFFICER" triage 12x --status open --note x >/dev/null 2>&1
+is "$?" 2 "a malformed anomaly id is a usage error (exit 2)"
+out=$("$REPORT" --collector "$BASE" --token "$OFFICER" triage "$ID" --status acknowledged --note "Reopened." --format json)
+printf '%s' "$out" >"$T/t.json"
+is "$(sqlite3 :memory: "SELECT json_extract(readfile('$T/t.json'), '\$.status') || ' ' || json_array_length(readfile('$T/t.json'), '\$.history')")" \
+	"acknowledged 4" "--format json prints the anomaly with its whole history"
+
 col_stop_and_check
 done_testing

@@ -581,6 +581,22 @@ static void args_accepts_a_full_command_line(void **state)
 }
 
 /* Each mistake is caught locally with a message naming what was wrong. */
+/* A triage step: the id, the new status, the note and an assignee. */
+static void args_accepts_a_triage_step(void **state)
+{
+	char *argv[] = {"vigil-report", "triage", "42", "--status", "acknowledged", "--note",
+	                "Asked the manager.", "--assignee", "J. Doe", NULL};
+	char err[512];
+
+	(void)state;
+	assert_int_equal(rpt_args_parse(9, argv, &args, err, sizeof err), 0);
+	assert_int_equal(args.command, RPT_CMD_TRIAGE);
+	assert_string_equal(args.anomaly_id, "42");
+	assert_string_equal(args.status, "acknowledged");
+	assert_string_equal(args.note, "Asked the manager.");
+	assert_string_equal(args.assignee, "J. Doe");
+}
+
 static void args_rejects_usage_errors(void **state)
 {
 	static const struct {
@@ -607,6 +623,13 @@ static void args_rejects_usage_errors(void **state)
 		{{"anomalies", "-x"}, "unknown option '-x'"},
 		{{"anomalies", "--timeout", "0"}, "--timeout: '0'"},
 		{{"--token", "t", "--token-file", "f"}, "no command given"},
+		{{"triage", "12", "--status", "resolved"}, "triage needs an anomaly id, --status and --note"},
+		{{"triage", "--status", "resolved"}, "triage needs an anomaly id"},
+		{{"triage", "12x"}, "triage: '12x' is not an anomaly id"},
+		{{"triage", "012"}, "triage: '012' is not an anomaly id"},
+		{{"triage", "12", "--severity", "high"}, "command 'triage' does not take --severity"},
+		{{"triage", "12", "--status", "closed"}, "--status: 'closed' is not a status"},
+		{{"anomalies", "--note", "x"}, "command 'anomalies' does not take --note"},
 	};
 	char err[512];
 
@@ -747,6 +770,7 @@ int main(void)
 		cmocka_unit_test(json_round_trips),
 		cmocka_unit_test(json_escapes_terminal_controls),
 		cmocka_unit_test(args_accepts_a_full_command_line),
+		cmocka_unit_test(args_accepts_a_triage_step),
 		cmocka_unit_test(args_rejects_usage_errors),
 		cmocka_unit_test(args_resolve_uses_environment_and_token_file),
 		cmocka_unit_test(query_normalises_times_and_sends_the_limit),
