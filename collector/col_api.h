@@ -31,6 +31,9 @@ void col_api_quarantine(struct col_server *srv, struct MHD_Connection *c, struct
 void col_api_triage(struct col_server *srv, const struct col_principal *who, const char *rest,
                     const char *body, size_t len, struct col_reply *r);
 
+/* GET /v1/vetting?due_within=DAYS (col_vetting.c). */
+void col_api_vetting(struct col_server *srv, struct MHD_Connection *c, struct col_reply *r);
+
 /* Sets r to {"error": msg} with status. */
 void col_api_error(struct col_reply *r, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -25,7 +25,7 @@
 #include <strings.h>
 
 enum route { R_NONE, R_EVENTS_POST, R_EVENTS_GET, R_ANOMALIES, R_ANOMALY, R_QUARANTINE, R_HEALTH,
-             R_METRICS, R_POLICY_RELOAD, R_TRIAGE };
+             R_METRICS, R_POLICY_RELOAD, R_TRIAGE, R_VETTING };
 
 /* Who may call a route: a bit per enum col_role; ANYONE skips the token. */
 #define ROLE(r) (1u << (r))
@@ -44,6 +44,7 @@ static const struct route_def {
 	{"GET", "/v1/anomalies/", 1, R_ANOMALY, READERS},
 	{"POST", "/v1/anomalies/", 1, R_TRIAGE, ROLE(COL_ROLE_OFFICER) | ROLE(COL_ROLE_ADMIN)},
 	{"GET", "/v1/quarantine", 0, R_QUARANTINE, READERS},
+	{"GET", "/v1/vetting", 0, R_VETTING, READERS},
 	{"GET", "/healthz", 0, R_HEALTH, ANYONE},
 	{"GET", "/metrics", 0, R_METRICS, ANYONE},
 	{"POST", "/v1/policy/reload", 0, R_POLICY_RELOAD, ROLE(COL_ROLE_POLICY) | ROLE(COL_ROLE_ADMIN)},
@@ -291,6 +292,9 @@ static enum MHD_Result dispatch(struct col_server *srv, struct MHD_Connection *c
 		break;
 	case R_QUARANTINE:
 		col_api_quarantine(srv, c, &r);
+		break;
+	case R_VETTING:
+		col_api_vetting(srv, c, &r);
 		break;
 	case R_HEALTH:
 		return send_json(c, rq, 200, json_pack("{s:s}", "status", "ok"));

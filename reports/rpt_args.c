@@ -32,6 +32,7 @@ enum {
 	OPT_FORMAT = 1 << 7,
 	OPT_NOTE = 1 << 8,
 	OPT_ASSIGNEE = 1 << 9,
+	OPT_DUE_WITHIN = 1 << 10,
 };
 
 /* getopt_long codes for options without a short form. */
@@ -51,6 +52,7 @@ enum {
 	KEY_FORMAT,
 	KEY_NOTE,
 	KEY_ASSIGNEE,
+	KEY_DUE_WITHIN,
 };
 
 #define FMT_BIT(f) (1u << (f))
@@ -69,9 +71,11 @@ static const struct command_spec commands[] = {
 	 FMT_BIT(RPT_FORMAT_TEXT) | FMT_BIT(RPT_FORMAT_CSV) | FMT_BIT(RPT_FORMAT_JSON)},
 	{"triage", RPT_CMD_TRIAGE, OPT_STATUS | OPT_NOTE | OPT_ASSIGNEE | OPT_FORMAT,
 	 FMT_BIT(RPT_FORMAT_TEXT) | FMT_BIT(RPT_FORMAT_JSON)},
+	{"vetting", RPT_CMD_VETTING, OPT_DUE_WITHIN | OPT_FORMAT,
+	 FMT_BIT(RPT_FORMAT_TEXT) | FMT_BIT(RPT_FORMAT_CSV) | FMT_BIT(RPT_FORMAT_JSON)},
 };
 
-#define COMMAND_LIST "anomalies, triage"
+#define COMMAND_LIST "anomalies, triage, vetting"
 
 static const struct {
 	const char *name;
@@ -100,6 +104,7 @@ static const struct option long_options[] = {
 	{"format", required_argument, NULL, KEY_FORMAT},
 	{"note", required_argument, NULL, KEY_NOTE},
 	{"assignee", required_argument, NULL, KEY_ASSIGNEE},
+	{"due-within", required_argument, NULL, KEY_DUE_WITHIN},
 	{NULL, 0, NULL, 0},
 };
 
@@ -117,6 +122,7 @@ static unsigned option_bit(int key)
 	case KEY_FORMAT: return OPT_FORMAT;
 	case KEY_NOTE: return OPT_NOTE;
 	case KEY_ASSIGNEE: return OPT_ASSIGNEE;
+	case KEY_DUE_WITHIN: return OPT_DUE_WITHIN;
 	default: return 0;
 	}
 }
@@ -247,6 +253,10 @@ static int apply_option(struct rpt_args *a, int key, const char *v, char *err, s
 	case KEY_ASSIGNEE:
 		a->assignee = v;
 		return require_value("assignee", v, err, errlen);
+	case KEY_DUE_WITHIN:
+		if (parse_long(v, 0, 3650, &a->due_within) < 0)
+			return vg_errf(err, errlen, "--due-within: '%s' is not a number of days from 0 to 3650", v);
+		return 0;
 	default:
 		return vg_errf(err, errlen, "internal error: option %d", key);
 	}
@@ -317,6 +327,7 @@ int rpt_args_parse(int argc, char **argv, struct rpt_args *a, char *err, size_t 
 	a->limit = RPT_DEFAULT_LIMIT;
 	a->timeout_s = RPT_DEFAULT_TIMEOUT;
 	a->format = RPT_FORMAT_TEXT;
+	a->due_within = -1;
 
 	optind = 0; /* full re-initialisation, so the parser can run twice */
 	opterr = 0;
@@ -431,6 +442,8 @@ void rpt_args_usage(FILE *out)
 		"Commands:\n"
 		"  anomalies            list anomalies, newest first\n"
 		"  triage ID            record a triage step: --status S --note TEXT [--assignee A]\n"
+		"  vetting              lapsed, suspended and interim clearances, reviews due,\n"
+		"                       expiring exceptions (--due-within DAYS, default 90)\n"
 		"\n"
 		"Connection options:\n"
 		"  --collector URL      collector base URL (default $VIGIL_COLLECTOR, else\n"

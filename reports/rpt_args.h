@@ -23,7 +23,7 @@
 
 enum rpt_format { RPT_FORMAT_TEXT, RPT_FORMAT_CSV, RPT_FORMAT_JSON, RPT_FORMAT_HTML };
 
-enum rpt_command { RPT_CMD_NONE, RPT_CMD_ANOMALIES, RPT_CMD_TRIAGE };
+enum rpt_command { RPT_CMD_NONE, RPT_CMD_ANOMALIES, RPT_CMD_TRIAGE, RPT_CMD_VETTING };
 
 struct rpt_args {
 	bool help;
@@ -51,6 +51,9 @@ struct rpt_args {
 	const char *anomaly_id;
 	const char *note;
 	const char *assignee;
+
+	/* vetting --due-within DAYS; -1 = the collector's default */
+	long due_within;
 
 	enum rpt_format format;
 

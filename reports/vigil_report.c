@@ -11,6 +11,7 @@
 #include "rpt_render.h"
 #include "rpt_text.h"
 #include "rpt_triage.h"
+#include "rpt_vetting.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@ static const struct {
 } command_runs[] = {
 	{RPT_CMD_ANOMALIES, rpt_anomalies_run},
 	{RPT_CMD_TRIAGE, rpt_triage_run},
+	{RPT_CMD_VETTING, rpt_vetting_run},
 };
 
 /* Messages may quote the collector or the command line; both go through
