@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct pol_policy;
+
 struct agent {
 	struct agent_config cfg;
 	struct agent_spool *spool;        /* the intake thread's handle */
@@ -23,6 +25,9 @@ struct agent {
 	atomic_llong emitted, dropped, rejected;
 	int wake_fd;                      /* eventfd that wakes the shipper */
 	long long pending;                /* emitted since the last agent_flush */
+	/* Login enforcement (agent_query.c): the policy snapshot, or NULL when
+	 * cfg.policy is unset or has never loaded. Intake thread only. */
+	struct pol_policy *policy;
 };
 
 /* Validates ev against schema v1 and stages it in the spool's open

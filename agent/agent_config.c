@@ -38,7 +38,8 @@ static int load(config_t *c, struct agent_config *cfg, const char *file, char *e
 {
 	static const char *const keys[] = {"collector", "token_file", "host", "spool", "socket", "ca",
 	                                   "audit", "spool_max_events", "batch_events", "batch_bytes",
-	                                   "batch_delay_ms", "heartbeat", "backoff_max", "log_level", NULL};
+	                                   "batch_delay_ms", "heartbeat", "backoff_max", "log_level", "policy",
+	                                   NULL};
 	const config_setting_t *root = config_root_setting(c);
 	const char *audit = "netlink", *level = NULL;
 	long long n;
@@ -54,8 +55,13 @@ static int load(config_t *c, struct agent_config *cfg, const char *file, char *e
 	    dup_str(root, "host", hostname, &cfg->host, file, err, errlen) < 0 ||
 	    dup_str(root, "spool", "/var/lib/vigil/spool.db", &cfg->spool, file, err, errlen) < 0 ||
 	    dup_str(root, "socket", AGENT_PAM_DEFAULT_SOCKET, &cfg->socket, file, err, errlen) < 0 ||
-	    dup_str(root, "ca", NULL, &cfg->ca, file, err, errlen) < 0)
+	    dup_str(root, "ca", NULL, &cfg->ca, file, err, errlen) < 0 ||
+	    dup_str(root, "policy", NULL, &cfg->policy, file, err, errlen) < 0)
 		return -1;
+	if (strlen(cfg->socket) + sizeof AGENT_PAM_QUERY_SUFFIX > 108)
+		return vg_cfg_error(config_setting_get_member(root, "socket"), file, err, errlen,
+		                    "'socket' must be shorter than %zu bytes (the query socket adds \"%s\")",
+		                    108 - sizeof AGENT_PAM_QUERY_SUFFIX + 1, AGENT_PAM_QUERY_SUFFIX);
 	if (!cfg->collector) {
 		snprintf(err, errlen, "%s: required setting 'collector' is missing", file);
 		return -1;
@@ -144,5 +150,6 @@ void agent_config_free(struct agent_config *cfg)
 	free(cfg->spool);
 	free(cfg->socket);
 	free(cfg->ca);
+	free(cfg->policy);
 	memset(cfg, 0, sizeof *cfg);
 }

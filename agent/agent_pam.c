@@ -42,10 +42,12 @@
 #define AGENT_PAM_UNSET_ID 4294967295LL
 
 enum pam_key {
-	K_PHASE, K_TIME, K_SERVICE, K_USER, K_RUSER, K_RHOST, K_TTY, K_LOGINUID, K_SESSIONID, K_COUNT
+	K_PHASE, K_TIME, K_SERVICE, K_USER, K_RUSER, K_RHOST, K_TTY, K_LOGINUID, K_SESSIONID,
+	K_FAIL,                    /* enforcement queries only */
+	K_COUNT
 };
 
-enum value_type { V_PHASE, V_TIME, V_STR, V_ID };
+enum value_type { V_PHASE, V_TIME, V_STR, V_ID, V_FAIL };
 
 static const struct {
 	const char *name;
@@ -61,6 +63,7 @@ static const struct {
 	[K_TTY] = {"tty", V_STR, AGENT_PAM_VALUE_MAX},
 	[K_LOGINUID] = {"loginuid", V_ID, 10},
 	[K_SESSIONID] = {"sessionid", V_ID, 10},
+	[K_FAIL] = {"fail", V_FAIL, 6},
 };
 
 /* What each phase becomes. An account check is reported as a successful
@@ -178,16 +181,23 @@ static int check_value(int k, const char *v, size_t n, char *err, size_t errlen)
 		if (parse_decimal(v, n, &num) < 0 || num >= AGENT_PAM_UNSET_ID)
 			return vg_errf(err, errlen, "key '%s': not a decimal id below 4294967295", name);
 		break;
+	case V_FAIL:
+		if (strcmp(v, "open") != 0 && strcmp(v, "closed") != 0)
+			return vg_errf(err, errlen, "key 'fail': not \"open\" or \"closed\"");
+		break;
 	case V_STR:
 		break;
 	}
 	return 0;
 }
 
-/* Splits and checks a datagram. Returns 0 or -1 with the reason in err. */
-static int parse_fields(const char *buf, size_t len, struct pam_fields *f, char *err, size_t errlen)
+/* Splits and checks a datagram (query: an enforcement query, see
+ * agent_pam_proto.h). Returns 0 or -1 with the reason in err. */
+static int parse_fields(const char *buf, size_t len, bool query, struct pam_fields *f, char *err,
+                        size_t errlen)
 {
-	const size_t mlen = sizeof AGENT_PAM_MAGIC;   /* with its NUL */
+	const char *magic = query ? AGENT_PAM_QUERY_MAGIC : AGENT_PAM_MAGIC;
+	const size_t mlen = strlen(magic) + 1;   /* with its NUL */
 	size_t pos;
 
 	memset(f, 0, sizeof *f);
@@ -195,8 +205,8 @@ static int parse_fields(const char *buf, size_t len, struct pam_fields *f, char 
 		return vg_errf(err, errlen, "empty datagram");
 	if (len > AGENT_PAM_MAX)
 		return vg_errf(err, errlen, "datagram of %zu bytes, longer than %d", len, AGENT_PAM_MAX);
-	if (len < mlen || memcmp(buf, AGENT_PAM_MAGIC, mlen) != 0)
-		return vg_errf(err, errlen, "does not start with \"%s\" and a NUL", AGENT_PAM_MAGIC);
+	if (len < mlen || memcmp(buf, magic, mlen) != 0)
+		return vg_errf(err, errlen, "does not start with \"%s\" and a NUL", magic);
 	if (buf[len - 1] != '\0')
 		return vg_errf(err, errlen, "last field is not NUL-terminated");
 	for (pos = mlen; pos < len;) {
@@ -212,7 +222,7 @@ static int parse_fields(const char *buf, size_t len, struct pam_fields *f, char 
 			escape_bytes(field, flen, 32, q);
 			return vg_errf(err, errlen, "field at byte %zu is not key=value: \"%s\"", pos, q);
 		}
-		if ((k = key_lookup(field, (size_t)(eq - field))) < 0) {
+		if ((k = key_lookup(field, (size_t)(eq - field))) < 0 || (k == K_FAIL && !query)) {
 			escape_bytes(field, (size_t)(eq - field), 32, q);
 			return vg_errf(err, errlen, "unknown key \"%s\"", q);
 		}
@@ -225,6 +235,12 @@ static int parse_fields(const char *buf, size_t len, struct pam_fields *f, char 
 	}
 	if (!f->v[K_PHASE])
 		return vg_errf(err, errlen, "no phase");
+	if (query && strcmp(f->v[K_PHASE], "account") != 0)
+		return vg_errf(err, errlen, "a query must have phase 'account'");
+	if (query && !f->v[K_USER])
+		return vg_errf(err, errlen, "a query must name a user");
+	if (query && !f->v[K_FAIL])
+		return vg_errf(err, errlen, "a query must state its fail mode");
 	return 0;
 }
 
@@ -332,14 +348,14 @@ static json_t *bad_event(const char *buf, size_t shown, size_t total, const stru
 	return ev;
 }
 
-int agent_pam_parse(const char *buf, size_t len, const struct ucred *cred, const char *host,
-                    json_t **out, char *err, size_t errlen)
+static int parse_any(const char *buf, size_t len, bool query, const struct ucred *cred,
+                     const char *host, json_t **out, bool *fail_closed, char *err, size_t errlen)
 {
 	struct pam_fields f;
 	char why[256];
 
 	*out = NULL;
-	if (parse_fields(buf, len, &f, why, sizeof why) < 0) {
+	if (parse_fields(buf, len, query, &f, why, sizeof why) < 0) {
 		vg_errf(err, errlen, "%s", why);
 		*out = bad_event(buf, len, len, cred, host, why);
 		return *out ? 1 : vg_errf(err, errlen, "out of memory");
@@ -353,8 +369,28 @@ int agent_pam_parse(const char *buf, size_t len, const struct ucred *cred, const
 		*out = untrusted_event(&f, cred, host, why);
 		return *out ? 1 : vg_errf(err, errlen, "out of memory");
 	}
+	if (fail_closed)
+		*fail_closed = f.v[K_FAIL] && strcmp(f.v[K_FAIL], "closed") == 0;
 	*out = login_event(&f, cred, host);
 	return *out ? 0 : vg_errf(err, errlen, "out of memory");
+}
+
+int agent_pam_parse(const char *buf, size_t len, const struct ucred *cred, const char *host,
+                    json_t **out, char *err, size_t errlen)
+{
+	return parse_any(buf, len, false, cred, host, out, NULL, err, errlen);
+}
+
+int agent_pam_parse_query(const char *buf, size_t len, const struct ucred *cred, const char *host,
+                          json_t **out, bool *fail_closed, char *err, size_t errlen)
+{
+	int rc = parse_any(buf, len, true, cred, host, out, fail_closed, err, errlen);
+	if (rc == 1 && agent_event_detail(*out, "channel", "query") < 0) {
+		json_decref(*out);
+		*out = NULL;
+		return vg_errf(err, errlen, "out of memory");
+	}
+	return rc;
 }
 
 /* ---- the socket -------------------------------------------------------- */
@@ -446,7 +482,7 @@ static void ensure_queue_length(void)
 	        "agent starts", qlen, strerror(errno), AGENT_PAM_QLEN_WANTED * 4);
 }
 
-int agent_pam_open(const char *path, char *err, size_t errlen)
+static int open_socket(const char *path, mode_t mode, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	size_t n = path ? strlen(path) : 0;
@@ -464,7 +500,7 @@ int agent_pam_open(const char *path, char *err, size_t errlen)
 		close(fd);
 		return -1;
 	}
-	if (chmod(path, 0666) < 0 || setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) < 0) {
+	if (chmod(path, mode) < 0 || setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) < 0) {
 		vg_errf(err, errlen, "PAM socket %s: %s", path, strerror(errno));
 		close(fd);
 		unlink(path);
@@ -474,13 +510,23 @@ int agent_pam_open(const char *path, char *err, size_t errlen)
 	 * still works. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-	ensure_queue_length();
 	return fd;
+}
+
+int agent_pam_open(const char *path, char *err, size_t errlen)
+{
+	ensure_queue_length();
+	return open_socket(path, 0666, err, errlen);
+}
+
+int agent_pam_query_open(const char *path, char *err, size_t errlen)
+{
+	return open_socket(path, 0600, err, errlen);
 }
 
 /* Closes the descriptors a sender may have attached (SCM_RIGHTS) and copies
  * the credentials; returns cred, or NULL when there were none. */
-static const struct ucred *take_control(struct msghdr *m, struct ucred *cred)
+const struct ucred *agent_pam_take_control(struct msghdr *m, struct ucred *cred)
 {
 	const struct ucred *found = NULL;
 
@@ -529,7 +575,7 @@ int agent_pam_read(struct agent *a, int fd)
 			vg_err("PAM socket: recvmsg: %s", strerror(errno));
 			return -1;
 		}
-		cred = take_control(&m, &cred_buf);
+		cred = agent_pam_take_control(&m, &cred_buf);
 		if (m.msg_flags & MSG_TRUNC) {
 			snprintf(err, sizeof err, "datagram of %zd bytes, longer than %d", n, AGENT_PAM_MAX);
 			ev = bad_event(buf, sizeof buf, (size_t)n, cred, a->cfg.host, err);

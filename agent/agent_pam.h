@@ -80,6 +80,7 @@ static inline bool agent_pam_is_ctl(unsigned char c)
 
 struct agent;
 struct ucred;
+struct msghdr;
 
 /* Creates the socket pam_vigil.so sends to: makes the parent directory
  * (0755) if missing, removes a stale socket file left by a dead agent
@@ -113,6 +114,23 @@ int agent_pam_parse(const char *buf, size_t len, const struct ucred *cred, const
  * Returns the number of datagrams handled, or -1 when the socket itself
  * fails (not for EAGAIN). */
 int agent_pam_read(struct agent *a, int fd);
+
+/* As agent_pam_open for the enforcement query socket (agent_pam_proto.h):
+ * mode 0600, since only root's queries are answered. */
+int agent_pam_query_open(const char *path, char *err, size_t errlen);
+
+/* As agent_pam_parse for an enforcement query (magic AGENT_PAM_QUERY_MAGIC,
+ * phase account, a user and a fail mode required). On 0, *out is the
+ * account event the query stands for (auth_success, detail.phase
+ * "account") and *fail_closed the module's fail mode; on 1, *out is the
+ * bad/untrusted `agent` event with detail.channel = "query". */
+int agent_pam_parse_query(const char *buf, size_t len, const struct ucred *cred, const char *host,
+                          json_t **out, bool *fail_closed, char *err, size_t errlen);
+
+/* Closes descriptors a sender attached (SCM_RIGHTS) to a received message
+ * and copies its SCM_CREDENTIALS into *cred; returns cred, or NULL when the
+ * kernel gave none. */
+const struct ucred *agent_pam_take_control(struct msghdr *m, struct ucred *cred);
 
 #endif /* AGENT_PAM_MODULE_ONLY */
 

@@ -13,6 +13,7 @@
 #include "agent.h"
 #include "agent_audit.h"
 #include "agent_pam.h"
+#include "agent_query.h"
 #include "agent_ship.h"
 #include "vg_cli.h"
 #include "vg_log.h"
@@ -94,7 +95,7 @@ static int make_dirs_for(const char *path)
 	return mkdir(dir, 0750) < 0 && errno != EEXIST ? -1 : 0;
 }
 
-enum { FD_SIGNAL, FD_TIMER, FD_PAM, FD_AUDIT, FD_COUNT };
+enum { FD_SIGNAL, FD_TIMER, FD_PAM, FD_QUERY, FD_AUDIT, FD_COUNT };
 
 static int run(struct agent *a)
 {
@@ -103,7 +104,8 @@ static int run(struct agent *a)
 	struct agent_audit *audit = NULL;
 	struct pollfd fds[FD_COUNT];
 	sigset_t set;
-	int rc = 1, audit_fd = -1, pam_fd = -1, sig_fd = -1;
+	int rc = 1, audit_fd = -1, pam_fd = -1, query_fd = -1, sig_fd = -1;
+	char query_path[128] = "";
 	int64_t next_heartbeat, next_tick;
 
 	sigemptyset(&set);
@@ -126,6 +128,13 @@ static int run(struct agent *a)
 		vg_err("%s", err);
 		goto out;
 	}
+	snprintf(query_path, sizeof query_path, "%s%s", a->cfg.socket, AGENT_PAM_QUERY_SUFFIX);
+	if ((query_fd = agent_query_open(query_path, err, sizeof err)) < 0) {
+		vg_err("%s", err);
+		goto out;
+	}
+	agent_query_load_policy(a);
+	agent_flush(a);
 	if (a->cfg.audit != AGENT_AUDIT_OFF) {
 		if (!(audit = agent_audit_new(a))) {
 			vg_err("cannot initialise auparse");
@@ -147,8 +156,9 @@ static int run(struct agent *a)
 	}
 	agent_emit_health(a, "start", "vigil-agent " VIGIL_VERSION);
 	agent_flush(a);
-	vg_info("running on %s: collector %s, spool %s, PAM socket %s, audit %s", a->cfg.host,
-	        a->cfg.collector, a->cfg.spool, a->cfg.socket,
+	vg_info("running on %s: collector %s, spool %s, PAM socket %s, login enforcement %s, audit %s",
+	        a->cfg.host, a->cfg.collector, a->cfg.spool, a->cfg.socket,
+	        a->cfg.policy ? a->cfg.policy : "off",
 	        a->cfg.audit == AGENT_AUDIT_NETLINK ? "netlink" : a->cfg.audit == AGENT_AUDIT_STDIN ? "stdin" : "off");
 
 	next_heartbeat = vg_time_mono_ns() + (int64_t)a->cfg.heartbeat_s * 1000000000LL;
@@ -157,6 +167,7 @@ static int run(struct agent *a)
 		fds[FD_SIGNAL] = (struct pollfd){.fd = sig_fd, .events = POLLIN};
 		fds[FD_TIMER] = (struct pollfd){.fd = -1};
 		fds[FD_PAM] = (struct pollfd){.fd = pam_fd, .events = POLLIN};
+		fds[FD_QUERY] = (struct pollfd){.fd = query_fd, .events = POLLIN};
 		fds[FD_AUDIT] = (struct pollfd){.fd = audit_fd, .events = POLLIN};
 		int64_t now = vg_time_mono_ns();
 		int timeout = next_tick > now ? (int)((next_tick - now) / 1000000) + 1 : 0;
@@ -173,7 +184,13 @@ static int run(struct agent *a)
 				rc = 0;
 				break;
 			}
+			if (si.ssi_signo == SIGHUP && a->cfg.policy) {
+				vg_info("SIGHUP: reloading the policy %s", a->cfg.policy);
+				agent_query_load_policy(a);
+			}
 		}
+		if (n > 0 && (fds[FD_QUERY].revents & POLLIN))
+			agent_query_read(a, query_fd);
 		if (n > 0 && (fds[FD_PAM].revents & POLLIN))
 			agent_pam_read(a, pam_fd);
 		if (n > 0 && audit_fd >= 0 && (fds[FD_AUDIT].revents & (POLLIN | POLLHUP))) {
@@ -222,6 +239,12 @@ out:
 		close(pam_fd);
 		unlink(a->cfg.socket);
 	}
+	if (query_fd >= 0) {
+		close(query_fd);
+		unlink(query_path);
+	}
+	pol_free(a->policy);
+	a->policy = NULL;
 	agent_spool_close(a->spool);
 	close(sig_fd);
 	close(a->wake_fd);
@@ -251,8 +274,20 @@ int main(int argc, char **argv)
 		usage(stderr);
 		rc = 2;
 	} else if (test) {
-		printf("%s: configuration ok (host %s, collector %s)\n", conf, a.cfg.host, a.cfg.collector);
 		rc = 0;
+		if (a.cfg.policy) {
+			struct pol_policy *p = NULL;
+			struct pol_diag diag;
+			pol_diag_init(&diag);
+			if (pol_load(a.cfg.policy, &p, &diag) < 0)
+				rc = 1;
+			pol_diag_print(&diag, stderr);
+			pol_diag_free(&diag);
+			pol_free(p);
+		}
+		if (rc == 0)
+			printf("%s: configuration ok (host %s, collector %s, login enforcement %s)\n", conf,
+			       a.cfg.host, a.cfg.collector, a.cfg.policy ? a.cfg.policy : "off");
 	} else
 		rc = run(&a);
 	agent_config_free(&a.cfg);
