@@ -3,7 +3,10 @@
  */
 #include "vg_db.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 
 int vg_db_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 {
@@ -23,6 +26,13 @@ sqlite3 *vg_db_open(const char *path, char *err, size_t errlen)
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot open database: %s", path,
 		         db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		sqlite3_close(db);
+		return NULL;
+	}
+	/* Events, tokens' hashes and the spool are for the service alone; SQLite
+	 * gives the -wal and -shm files the database file's mode. */
+	if (chmod(path, 0600) < 0) {
+		snprintf(err, errlen, "%s: cannot restrict permissions: %s", path, strerror(errno));
 		sqlite3_close(db);
 		return NULL;
 	}

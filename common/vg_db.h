@@ -9,7 +9,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
-/* Opens (creating) path with vigil's pragmas. Returns the handle or NULL with
+/* Opens (creating) path with vigil's pragmas and mode 0600. Returns the handle or NULL with
  * the reason in err. */
 sqlite3 *vg_db_open(const char *path, char *err, size_t errlen);
 

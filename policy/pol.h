@@ -53,7 +53,12 @@ void pol_diag_print(const struct pol_diag *d, FILE *f);
 
 /* Loads and compiles the policy at path. Returns 0 and sets *out when there
  * are no errors (warnings may be present in diag), -1 otherwise; every
- * problem found is appended to diag, not just the first. diag may be NULL. */
+ * problem found is appended to diag, not just the first. diag may be NULL.
+ * A schedule in a named time zone ("Europe/London") is resolved here: TZ is
+ * pointed at the zone for a moment (tzset/localtime_r) and then restored,
+ * so call pol_load where no other thread reads the environment or local
+ * time; a multi-threaded caller uses pol_load_isolated, which loads in a
+ * child process. pol_decide itself never touches TZ. */
 int pol_load(const char *path, struct pol_policy **out, struct pol_diag *diag);
 
 /* As pol_load, with "now" given (ms since the epoch) for the warnings that

@@ -14,6 +14,7 @@
 #include "pol_internal.h"
 #include "vg_time.h"
 
+#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -357,9 +358,27 @@ static bool is_holiday(const struct pol_schedule *sc, int64_t local_day)
  * whose end is before its start runs overnight into the next day. A window
  * does not open on a holiday (the day it would start). Returns 1 inside a
  * window, 0 outside, -1 outside because the day is a holiday. */
+/* The schedule zone's UTC offset at t: fixed, or found by binary search
+ * in the spans the loader precomputed for a named zone. */
+static int32_t schedule_offset(const struct pol_schedule *sc, int64_t t)
+{
+	size_t lo = 0, hi = sc->nspans;
+	if (hi == 0)
+		return sc->tz_offset_ms;
+	/* spans[0].at is INT64_MIN: find the last span starting at or before t. */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (sc->spans[mid].at <= t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return sc->spans[lo].offset_ms;
+}
+
 static int schedule_allows(const struct pol_schedule *sc, int64_t t, int64_t *holiday)
 {
-	int64_t local = t + sc->tz_offset_ms;
+	int64_t local = t + schedule_offset(sc, t);
 	int64_t ms_of_day = local % VG_MS_PER_DAY, day;
 	int wd = vg_time_weekday(local), prev = (wd + 6) % 7, minute;
 	bool today, yesterday = false;
@@ -401,16 +420,45 @@ static const char *privilege_tool(const struct pol_request *req)
 	return *tool ? tool : NULL;
 }
 
+static bool target_matches(const struct pol_priv_target *pt, const char *account)
+{
+	switch (pt->kind) {
+	case POL_PAT_ANY:
+		return true;
+	case POL_PAT_EXACT:
+		return strcmp(pt->glob, account) == 0;
+	case POL_PAT_PREFIX_STAR:
+		return strncmp(pt->glob, account, pt->lit) == 0;
+	default:
+		return fnmatch(pt->glob, account, 0) == 0;
+	}
+}
+
+/* A tool granted alone allows any target; a tool granted only "to whom"
+ * allows the targets its grants match, and needs the target to be known. */
 static void check_privilege(const struct pol_person *ps, const struct pol_request *req,
                             struct pol_decision *d)
 {
-	const char *tool = privilege_tool(req);
-	if (tool) {
-		for (int i = 0; i < POL_PRIV_COUNT; i++)
-			if (strcmp(tool, pol_priv_names[i]) == 0 && (ps->privs & (1u << i)))
-				return;
+	const char *tool = privilege_tool(req), *target = req->target_account;
+	int k = -1;
+	if (tool)
+		for (int i = 0; i < POL_PRIV_COUNT && k < 0; i++)
+			if (strcmp(tool, pol_priv_names[i]) == 0)
+				k = i;
+	if (k >= 0 && (ps->privs & (1u << k)))
+		return;
+	if (k < 0 || !(ps->target_privs & (1u << k))) {
+		add_reason(d, POL_CLASS_PRIVILEGE, "privilege_not_granted:%s", tool ? tool : "unknown");
+		return;
 	}
-	add_reason(d, POL_CLASS_PRIVILEGE, "privilege_not_granted:%s", tool ? tool : "unknown");
+	if (!target || !*target) {
+		add_reason(d, POL_CLASS_PRIVILEGE, "privilege_target_unknown:%s", tool);
+		return;
+	}
+	for (uint16_t i = 0; i < ps->nptargets; i++)
+		if (ps->ptargets[i].priv == k && target_matches(&ps->ptargets[i], target))
+			return;
+	add_reason(d, POL_CLASS_PRIVILEGE, "privilege_target_not_granted:%s:%s", tool, target);
 }
 
 static void check_media(const char *host, const struct pol_host *h, struct pol_decision *d)

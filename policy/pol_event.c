@@ -56,6 +56,7 @@ bool pol_request_from_event(const struct vg_event *ev, struct pol_request *req)
 		return true;
 	case VG_KIND_PRIVILEGE:
 		req->action = POL_ACT_PRIVILEGE;
+		req->target_account = ev->ruser;   /* whom they became */
 		if (!req->path)
 			req->path = ev->exe;
 		return true;

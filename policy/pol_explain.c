@@ -112,6 +112,14 @@ static int reason_sentence(const struct pol_decision *d, const struct pol_reques
 		split2(arg, ':', a, b, sizeof a);
 		return snprintf(buf, len, "%s is a holiday in %s's schedule '%s'.", b, who, a);
 	}
+	if (code_is(r->code, "privilege_target_not_granted", &arg)) {
+		split2(arg, ':', a, b, sizeof a);
+		return snprintf(buf, len, "%s may use %s only towards the target accounts the policy "
+		                "names, and '%s' is not one of them.", who, a, b);
+	}
+	if (code_is(r->code, "privilege_target_unknown", &arg))
+		return snprintf(buf, len, "%s may use %s only towards named target accounts, and the "
+		                "event does not say which account was the target.", who, arg);
 	if (code_is(r->code, "privilege_not_granted", &arg))
 		return snprintf(buf, len, "%s has not been granted the %s privilege.", who, arg);
 	if (code_is(r->code, "removable_media_forbidden", &arg))

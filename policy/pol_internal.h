@@ -55,9 +55,20 @@ enum pol_status {
 };
 extern const char *const pol_status_names[POL_ST_COUNT];
 
-/* Privileges a person may be granted; bit (1 << index) in pol_person.privs. */
+/* Privileges a person may be granted; bit (1 << index) in pol_person.privs
+ * means "to any target account". */
 enum pol_priv { POL_PRIV_SU, POL_PRIV_SUDO, POL_PRIV_COUNT };
 extern const char *const pol_priv_names[POL_PRIV_COUNT];
+
+/* A privilege granted only towards some target accounts ("sudo:svc-*"):
+ * the target is an account name or a glob ('*', '?', '[...]'),
+ * compared case-sensitively. */
+struct pol_priv_target {
+	const char *glob;
+	uint16_t lit;                        /* length of the literal part */
+	uint8_t kind;                        /* enum pol_pat_kind */
+	uint8_t priv;                        /* enum pol_priv */
+};
 
 /* ---- Arena: every string and array of a compiled policy ---------------- */
 
@@ -181,10 +192,23 @@ struct pol_caveat {
 	struct pol_cset rel;
 };
 
+/* A named zone's UTC offset from `at` on, until the next entry. The loader
+ * precomputes them from the system zone database for 1970..2100; the first
+ * entry's `at` is INT64_MIN, so every instant falls in some entry. */
+struct pol_tz_span {
+	int64_t at;                          /* ms since the epoch */
+	int32_t offset_ms;                   /* local = UTC + offset */
+};
+
+#define POL_TZ_NAME_MAX 64               /* "America/Argentina/Buenos_Aires" */
+#define POL_ZONEINFO_DIR "/usr/share/zoneinfo"
+
 struct pol_schedule {
 	const char *name;
-	const char *tz;                      /* as written: "UTC", "+02:00" */
-	int32_t tz_offset_ms;
+	const char *tz;                      /* as written: "UTC", "+02:00", "Europe/London" */
+	int32_t tz_offset_ms;                /* the fixed offset when nspans is 0 */
+	uint32_t nspans;                     /* named zone: offset spans, sorted by at */
+	const struct pol_tz_span *spans;
 	int32_t start_min, end_min;          /* minutes of the local day; end may be 1440 */
 	uint8_t days;                        /* bit 0 = Monday ... bit 6 = Sunday */
 	uint16_t nholidays;
@@ -204,8 +228,11 @@ struct pol_person {
 	const struct pol_level *level;
 	int32_t rank;
 	uint8_t status;                      /* enum pol_status */
-	uint8_t privs;                       /* bits of enum pol_priv */
+	uint8_t privs;                       /* bits of enum pol_priv: any target */
+	uint8_t target_privs;                /* bits: some targeted grant of that tool */
 	uint16_t naccounts, nhosts, ngroups, ngrants;
+	uint16_t nptargets;
+	const struct pol_priv_target *ptargets;   /* targeted grants, in file order */
 	int64_t granted;                     /* ms, or POL_DATE_NONE_PAST */
 	int64_t review_due;                  /* ms, or POL_DATE_NONE_FUTURE */
 	int64_t investigated;                /* ms, or POL_DATE_NONE_PAST */

@@ -29,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
 
 const char *const pol_status_names[POL_ST_COUNT] = {
 	"pending", "interim", "active", "suspended", "revoked", "denied", "expired", "debriefed",
@@ -695,7 +697,8 @@ static int parse_hhmm(const char *s, bool allow24)
 	return h < 24 ? h * 60 + m : -1;
 }
 
-/* "UTC" or a fixed offset "+HH:MM" / "-HH:MM" up to 14 hours. */
+/* "UTC" or a fixed offset "+HH:MM" / "-HH:MM" up to 14 hours. Returns 0,
+ * or -1 when s is neither (it may still be a zone name). */
 static int parse_tz(const char *s, int32_t *off_ms)
 {
 	int mins;
@@ -707,6 +710,152 @@ static int parse_tz(const char *s, int32_t *off_ms)
 		return -1;
 	*off_ms = (s[0] == '-' ? -mins : mins) * 60000;
 	return 0;
+}
+
+/* A zone name as the zone database spells it ("Europe/London",
+ * "Etc/GMT+5"): letters, digits, '_', '+', '-' and '/', not starting with
+ * '/', no "..", so that it can only name a file under POL_ZONEINFO_DIR. */
+static bool tz_name_ok(const char *s)
+{
+	size_t len = strlen(s);
+	return len > 0 && s[0] != '/' && s[len - 1] != '/' && !strstr(s, "..") &&
+	       !strstr(s, "//") &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+/-") == len;
+}
+
+/* Whether POL_ZONEINFO_DIR/name is a regular file holding a compiled zone
+ * ("TZif" magic). */
+static bool tz_file_ok(const char *name)
+{
+	char path[sizeof POL_ZONEINFO_DIR + POL_TZ_NAME_MAX + 2], magic[4];
+	struct stat st;
+	FILE *f;
+	bool ok;
+	snprintf(path, sizeof path, "%s/%s", POL_ZONEINFO_DIR, name);
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !(f = fopen(path, "rb")))
+		return false;
+	ok = fread(magic, 1, sizeof magic, f) == sizeof magic && memcmp(magic, "TZif", 4) == 0;
+	fclose(f);
+	return ok;
+}
+
+/* The zone's offsets (seconds east of UTC) at t, with TZ already set. */
+static long tz_offset_at(time_t t)
+{
+	struct tm tm;
+	return localtime_r(&t, &tm) ? tm.tm_gmtoff : 0;
+}
+
+#define TZ_FIRST_YEAR_T ((time_t)0)            /* 1970-01-01T00:00:00Z */
+#define TZ_END_T ((time_t)4133980800LL)       /* 2101-01-01T00:00:00Z */
+
+/* Precomputes the offset spans of zone name for 1970..2100 from the system
+ * zone database: TZ is pointed at the zone file for the duration (the
+ * loader runs single-threaded: in the CLI, or in the child process of
+ * pol_load_isolated) and restored afterwards. The offset is sampled every
+ * day and each change is located to the second by bisection. Before 1970
+ * the 1970 offset holds; after 2100 the last one does. */
+static int tz_compute_spans(struct ld *L, const char *name, struct pol_schedule *sc)
+{
+	char tzval[sizeof POL_ZONEINFO_DIR + POL_TZ_NAME_MAX + 3];
+	const char *old = getenv("TZ");
+	char *saved = old ? strdup(old) : NULL;
+	struct pol_tz_span *v = NULL, *nv;
+	size_t n = 0, cap = 0;
+	long off;
+	int rc = 0;
+
+	if (old && !saved)
+		return -1;
+	snprintf(tzval, sizeof tzval, ":%s/%s", POL_ZONEINFO_DIR, name);
+	if (setenv("TZ", tzval, 1) < 0) {
+		free(saved);
+		return -1;
+	}
+	tzset();
+	off = tz_offset_at(TZ_FIRST_YEAR_T);
+	for (time_t t = TZ_FIRST_YEAR_T; rc == 0 && t < TZ_END_T; t += 86400) {
+		time_t lo = t, hi = t + 86400;
+		while (rc == 0 && tz_offset_at(hi) != off) {
+			/* A change in (lo, hi]: find the first second with a new offset. */
+			time_t a = lo, b = hi;
+			while (b - a > 1) {
+				time_t mid = a + (b - a) / 2;
+				if (tz_offset_at(mid) == off)
+					a = mid;
+				else
+					b = mid;
+			}
+			if (n + 1 >= cap) {
+				cap = cap ? cap * 2 : 512;
+				if (!(nv = realloc(v, cap * sizeof *v))) {
+					rc = -1;
+					break;
+				}
+				v = nv;
+			}
+			if (n == 0)
+				v[n++] = (struct pol_tz_span){INT64_MIN, (int32_t)(off * 1000)};
+			off = tz_offset_at(b);
+			v[n++] = (struct pol_tz_span){(int64_t)b * 1000, (int32_t)(off * 1000)};
+			lo = b;
+		}
+	}
+	if (saved) {
+		setenv("TZ", saved, 1);
+		free(saved);
+	} else
+		unsetenv("TZ");
+	tzset();
+	if (rc == 0 && n == 0) {
+		/* No change at all: a fixed zone. */
+		sc->tz_offset_ms = (int32_t)(off * 1000);
+	} else if (rc == 0) {
+		struct pol_tz_span *spans = ld_alloc(L, n * sizeof *spans);
+		if (spans) {
+			memcpy(spans, v, n * sizeof *spans);
+			sc->spans = spans;
+			sc->nspans = (uint32_t)n;
+		}
+	}
+	free(v);
+	return rc;
+}
+
+/* Resolves tz for sc: "UTC", a fixed offset or a zone name. Zone names are
+ * resolved once per load; schedules sharing a zone share its spans. */
+static bool load_tz(struct ld *L, const config_setting_t *g, const char *tz,
+                    struct pol_schedule *sc)
+{
+	const config_setting_t *s = config_setting_get_member(g, "tz");
+	const struct pol_policy *p = L->p;
+	if (parse_tz(tz, &sc->tz_offset_ms) == 0)
+		return true;
+	if ((tz[0] == '+' || tz[0] == '-') && strchr(tz, ':')) {
+		ld_error(L, s, "invalid time zone offset '%s': use \"+HH:MM\" or \"-HH:MM\", "
+		         "at most 14:00", tz);
+		return false;
+	}
+	if (!tz_name_ok(tz)) {
+		ld_error(L, s, "invalid time zone '%s': use \"UTC\", a fixed offset such as "
+		         "\"+02:00\" or a zone name such as \"Europe/London\"", tz);
+		return false;
+	}
+	if (!tz_file_ok(tz)) {
+		ld_error(L, s, "unknown time zone '%s' (no such zone in %s)", tz, POL_ZONEINFO_DIR);
+		return false;
+	}
+	for (size_t i = 0; i < p->nschedules; i++) {
+		if (strcmp(p->schedules[i].tz, tz) == 0) {
+			sc->tz_offset_ms = p->schedules[i].tz_offset_ms;
+			sc->spans = p->schedules[i].spans;
+			sc->nspans = p->schedules[i].nspans;
+			return true;
+		}
+	}
+	if (tz_compute_spans(L, tz, sc) < 0)
+		L->oom = true;
+	return true;
 }
 
 static void load_schedule_days(struct ld *L, const config_setting_t *g, struct pol_schedule *sc)
@@ -797,7 +946,7 @@ static void load_schedules(struct ld *L, const config_setting_t *sec)
 		load_holidays(L, g, sc);
 		start = ld_string(L, g, "start", true, "schedule", 16);
 		end = ld_string(L, g, "end", true, "schedule", 16);
-		tz = ld_string(L, g, "tz", false, "schedule", 16);
+		tz = ld_string(L, g, "tz", false, "schedule", POL_TZ_NAME_MAX);
 		if (start && (sc->start_min = parse_hhmm(start, false)) < 0) {
 			ld_error(L, config_setting_get_member(g, "start"),
 			         "'start' must be a time \"HH:MM\" (00:00 to 23:59), not '%s'", start);
@@ -813,12 +962,8 @@ static void load_schedules(struct ld *L, const config_setting_t *sec)
 			         "'start' and 'end' are both %s: the window is empty", start);
 			ok = false;
 		}
-		if (tz && parse_tz(tz, &sc->tz_offset_ms) < 0) {
-			ld_error(L, config_setting_get_member(g, "tz"),
-			         "invalid time zone '%s': use \"UTC\" or a fixed offset such as \"+02:00\"",
-			         tz);
+		if (tz && !load_tz(L, g, tz, sc))
 			ok = false;
-		}
 		if (!name || !ld_name_ok(L, g, "schedule", name) || !start || !end || !ok)
 			continue;
 		if (ld_defined_before(L, g, "schedule", name, p->schedules, p->nschedules,
@@ -1121,28 +1266,76 @@ static void load_person_hosts(struct ld *L, const config_setting_t *pg, struct p
 	L->npats += ps->nhosts;
 }
 
+/* privileges = ["sudo", "su:root", "sudo:svc-*"]: a tool alone grants it
+ * towards any target account ("TOOL:*" means the same); "TOOL:TARGET"
+ * grants it only towards the accounts TARGET (a name or glob) matches. */
 static void load_privileges(struct ld *L, const config_setting_t *pg, struct pol_person *ps)
 {
 	const config_setting_t *s = config_setting_get_member(pg, "privileges");
+	struct pol_priv_target *targets = NULL;
 	int n;
-	if (!s || (n = ld_string_list(L, s, POL_NAME_MAX)) < 0)
+	if (!s || (n = ld_string_list(L, s, POL_NAME_MAX + 1 + POL_ID_MAX)) < 0)
 		return;
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-		const char *v = config_setting_get_string(e), *sug;
+		const char *v = config_setting_get_string(e), *sug, *colon = strchr(v, ':');
+		char tool[POL_NAME_MAX + 1];
+		const char *target = colon ? colon + 1 : NULL;
+		bool dup = false;
 		int k;
-		for (k = 0; k < POL_PRIV_COUNT && strcmp(v, pol_priv_names[k]) != 0; k++)
+
+		snprintf(tool, sizeof tool, "%.*s", (int)(colon ? (size_t)(colon - v) : strlen(v)), v);
+		for (k = 0; k < POL_PRIV_COUNT && strcmp(tool, pol_priv_names[k]) != 0; k++)
 			;
-		if (k < POL_PRIV_COUNT) {
+		if (k == POL_PRIV_COUNT) {
+			sug = pol_suggest(tool, pol_priv_names, POL_PRIV_COUNT, sizeof(char *));
+			if (sug)
+				ld_error(L, e, "unknown privilege '%s' (did you mean '%s'?)", tool, sug);
+			else
+				ld_error(L, e, "unknown privilege '%s' (expected su or sudo)", tool);
+			continue;
+		}
+		if (target && (!*target || strlen(target) > POL_ID_MAX || !word_ok(target) ||
+		               strchr(target, ':'))) {
+			ld_error(L, e, "invalid privilege target in '%s': write \"%s:ACCOUNT\" with an "
+			         "account name or glob of 1 to %d characters, no spaces or ':'",
+			         v, tool, POL_ID_MAX);
+			continue;
+		}
+		if (target && strcmp(target, "*") == 0)
+			target = NULL;
+		if (!target) {
+			if (ps->privs & (1u << k))
+				ld_error(L, e, "privilege '%s' is listed twice", v);
+			else if (ps->target_privs & (1u << k))
+				ld_warn(L, e, "privilege '%s' grants %s to any target, which makes the "
+				        "targeted %s grants of this person redundant", v, tool, tool);
 			ps->privs |= (uint8_t)(1u << k);
 			continue;
 		}
-		sug = pol_suggest(v, pol_priv_names, POL_PRIV_COUNT, sizeof(char *));
-		if (sug)
-			ld_error(L, e, "unknown privilege '%s' (did you mean '%s'?)", v, sug);
-		else
-			ld_error(L, e, "unknown privilege '%s' (expected su or sudo)", v);
+		for (uint16_t j = 0; j < ps->nptargets; j++)
+			dup = dup || (targets[j].priv == k && strcmp(targets[j].glob, target) == 0);
+		if (dup) {
+			ld_error(L, e, "privilege '%s' is listed twice", v);
+			continue;
+		}
+		if (ps->privs & (1u << k))
+			ld_warn(L, e, "privilege '%s' is redundant: '%s' already grants %s to any target",
+			        v, tool, tool);
+		if (!targets && !(targets = ld_alloc(L, (size_t)n * sizeof *targets)))
+			return;
+		{
+			struct pol_pattern pt;
+			struct pol_priv_target *t = &targets[ps->nptargets++];
+			pol_pattern_init(&pt, ld_strdup(L, target));
+			t->glob = pt.glob;
+			t->lit = pt.lit;
+			t->kind = pt.kind;
+			t->priv = (uint8_t)k;
+		}
+		ps->target_privs |= (uint8_t)(1u << k);
 	}
+	ps->ptargets = targets;
 }
 
 static void load_groups(struct ld *L, const config_setting_t *pg, struct pol_person *ps)

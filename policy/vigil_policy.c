@@ -3,7 +3,7 @@
  *
  *   vigil-policy check POLICY [--now T]
  *   vigil-policy explain POLICY (--person P | --account A) [--path F] [--host H]
- *                [--time T] [--action A] [--service S] [--json]
+ *                [--time T] [--action A] [--service S] [--target U] [--json]
  *   vigil-policy test POLICY CASES
  *   vigil-policy show POLICY
  *   vigil-policy diff OLD NEW [--time T]
@@ -37,7 +37,7 @@ static void usage(FILE *f)
 	        "usage: vigil-policy check POLICY [--now TIME]\n"
 	        "       vigil-policy explain POLICY (--person ID | --account NAME) [--path FILE]\n"
 	        "                    [--host HOST] [--time TIME] [--action ACTION]\n"
-	        "                    [--service SERVICE] [--json]\n"
+	        "                    [--service SERVICE] [--target ACCOUNT] [--json]\n"
 	        "       vigil-policy test POLICY CASES\n"
 	        "       vigil-policy show POLICY\n"
 	        "       vigil-policy diff OLD NEW [--time TIME]\n"
@@ -107,6 +107,7 @@ static int cmd_check(int argc, char **argv)
 
 struct req_args {
 	const char *person, *account, *path, *host, *time, *action, *service;
+	const char *target;   /* privilege: the account become (PAM ruser) */
 };
 
 /* Fills req from args; returns NULL or a message for the user. */
@@ -132,6 +133,7 @@ static const char *build_request(const struct pol_policy *p, const struct req_ar
 	req->path = a->path;
 	req->host = a->host;
 	req->service = a->service;
+	req->target_account = a->target;
 	req->time_ms = vg_time_now();
 	if (a->time && vg_time_parse_loose(a->time, &req->time_ms) < 0)
 		return "invalid time (use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS[.mmm]]Z)";
@@ -169,6 +171,8 @@ static void explain_text(const struct pol_policy *p, const struct pol_request *r
 	printf("request:  %s by account %s at %s", pol_action_name(req->action), req->account, when);
 	if (req->host)
 		printf(" on host %s", req->host);
+	if (req->action == POL_ACT_PRIVILEGE && req->target_account)
+		printf(" to account %s", req->target_account);
 	printf("\n");
 	if (req->path)
 		printf("          path %s\n", req->path);
@@ -325,6 +329,8 @@ static int cmd_explain(int argc, char **argv)
 			slot = &a.action;
 		else if (strcmp(argv[i], "--service") == 0)
 			slot = &a.service;
+		else if (strcmp(argv[i], "--target") == 0)
+			slot = &a.target;
 		if (!slot || i + 1 >= argc) {
 			fprintf(stderr, "vigil-policy: %s '%s'\n", slot ? "missing value for" : "unknown option",
 			        argv[i]);
@@ -403,7 +409,7 @@ static int run_case(struct case_ctx *c, const struct pol_policy *p, const config
                     unsigned n)
 {
 	static const char *const keys[] = {"name", "person", "account", "path", "host", "time",
-	                                   "action", "service", "expect", "reasons", NULL};
+	                                   "action", "service", "target", "expect", "reasons", NULL};
 	struct req_args a = {0};
 	struct pol_request req;
 	struct pol_decision d;
@@ -430,6 +436,7 @@ static int run_case(struct case_ctx *c, const struct pol_policy *p, const config
 	a.time = case_string(c, g, "time");
 	a.action = case_string(c, g, "action");
 	a.service = case_string(c, g, "service");
+	a.target = case_string(c, g, "target");
 	expect = case_string(c, g, "expect");
 	snprintf(label, sizeof label, "%s", name ? name : "");
 	if (!name)

@@ -72,6 +72,40 @@ is "$(jsql "$T/out" "SELECT group_concat(json_extract(value, '\$.code'), ' ') FR
 run explain "$FIX/language.cfg" --account ben --path /srv/ts/x --time 2026-11-16T10:00:00Z
 like "$OUT" "Waived by exception SEC-101" "explain: the text names the exception"
 
+# -- privileges to whom, named time zones, an included persons file ------------------------
+run check "$FIX/features-main.cfg" --now 2026-11-22
+is "$RC" 0 "check: named zones and targeted privileges load"
+run check "$FIX/features-bad-main.cfg"
+is "$RC" 1 "check: errors in an included persons file exit 1"
+like "$ERR" "features-bad-persons.cfg:7: unknown privilege 'sudx' \\(did you mean 'sudo'\\?\\)" \
+	"check: an error in the included file names that file and line"
+run check "$FIX/features-errors.cfg"
+like "$ERR" "features-errors.cfg:5: unknown time zone 'Europe/Londn'" "check: an unknown zone name"
+run explain "$FIX/features-main.cfg" --account lia --action privilege --service sudo --target root \
+	--time 2026-07-01T10:00:00Z
+like "$OUT" "privilege_target_not_granted:sudo:root" "explain: a target not granted"
+like "$OUT" "to account root" "explain: the request names the target"
+cat >"$T/features-cases.cfg" <<'CASES'
+cases = (
+  { name = "lia may su to root"; account = "lia"; time = "2026-07-01T10:00:00Z";
+    action = "privilege"; service = "su"; target = "root"; expect = "allow"; },
+  { name = "lia may not sudo to root"; account = "lia"; time = "2026-07-01T10:00:00Z";
+    action = "privilege"; service = "sudo"; target = "root"; expect = "deny";
+    reasons = ["privilege_target_not_granted:sudo:root"]; },
+  { name = "08:30 UTC is 09:30 in a London summer"; account = "lia";
+    time = "2026-07-01T08:30:00Z"; action = "other"; expect = "allow"; },
+  { name = "08:30 UTC is 08:30 in a London winter"; account = "lia";
+    time = "2026-01-15T08:30:00Z"; action = "other"; expect = "deny";
+    reasons = ["outside_schedule:london-office"]; }
+);
+CASES
+run test "$FIX/features-main.cfg" "$T/features-cases.cfg"
+is "$RC" 0 "test: target and time zone cases pass"
+like "$OUT" "features-cases.cfg: 4 cases, 4 passed, 0 failed$" "test: summary for the feature cases"
+run show "$FIX/features-main.cfg"
+like "$OUT" 'tz = "Europe/London"' "show: the zone name is kept"
+like "$OUT" '"sudo:svc-\*"' "show: the included targeted privileges appear"
+
 # -- show ----------------------------------------------------------------------------------
 run show "$FIX/include-main.cfg"
 is "$RC" 1 "show: a policy with errors exits 1"

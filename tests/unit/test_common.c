@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -829,6 +830,15 @@ static void db_open_and_migrate(void **state)
 	assert_int_equal(vg_db_migrate(db, steps, 2, err, sizeof err), 0);
 	assert_int_equal(vg_db_migrate(db, steps, 2, err, sizeof err), 0);   /* idempotent */
 	assert_int_equal(vg_db_exec(db, "INSERT INTO t(a, b) VALUES(1, 'x')", err, sizeof err), 0);
+
+	/* The database and its WAL are readable by the service alone. */
+	struct stat sb;
+	char wal[300];
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	assert_int_equal(stat(wal, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
 
 	sqlite3_stmt *st;
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);

@@ -220,12 +220,12 @@ static void values_are_checked_for_shape_and_range(void **state)
 	                "'7:00'",
 	            FIX "bad-values.cfg:6: 'end' must be a time \"HH:MM\" (00:00 to 24:00), not "
 	                "'25:00'",
-	            FIX "bad-values.cfg:6: invalid time zone 'CET': use \"UTC\" or a fixed offset "
-	                "such as \"+02:00\"",
+	            FIX "bad-values.cfg:6: unknown time zone 'Mars/Olympus_Mons' (no such zone in "
+	                "/usr/share/zoneinfo)",
 	            FIX "bad-values.cfg:7: 'days' must name at least one day",
 	            FIX "bad-values.cfg:7: 'start' and 'end' are both 09:00: the window is empty",
-	            FIX "bad-values.cfg:7: invalid time zone '+15:00': use \"UTC\" or a fixed offset "
-	                "such as \"+02:00\"",
+	            FIX "bad-values.cfg:7: invalid time zone offset '+15:00': use \"+HH:MM\" or "
+	                "\"-HH:MM\", at most 14:00",
 	            FIX "bad-values.cfg:9: 'removable_media' must be true or false",
 	            FIX "bad-values.cfg:12: invalid status 'actve' (did you mean 'active'?)",
 	            FIX "bad-values.cfg:12: 'granted' must be a date \"YYYY-MM-DD\", not '2020-13-01'",
