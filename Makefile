@@ -112,7 +112,7 @@ check: deps
 	@sh tests/run.sh build/rel build/san
 
 demo: deps all
-	@sh mk/demo.sh $(BUILD)
+	@bash mk/demo.sh $(BUILD)
 
 bench: deps
 	@$(MAKE) --no-print-directory SAN=0 all $(BENCH_BINS)
