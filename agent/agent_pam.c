@@ -548,38 +548,54 @@ const struct ucred *agent_pam_take_control(struct msghdr *m, struct ucred *cred)
 	return found;
 }
 
+int agent_pam_receive(int fd, struct agent_pam_msg *msg, const char *what)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(16 * sizeof(int))];
+	} ctl;
+	struct iovec iov = {.iov_base = msg->buf, .iov_len = sizeof msg->buf};
+	struct msghdr m = {
+		.msg_name = &msg->from, .msg_namelen = sizeof msg->from, .msg_iov = &iov,
+		.msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf,
+	};
+
+	for (;;) {
+		ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
+		if (n >= 0) {
+			msg->len = (size_t)n;
+			msg->truncated = (m.msg_flags & MSG_TRUNC) != 0;
+			msg->fromlen = m.msg_namelen;
+			msg->cred = agent_pam_take_control(&m, &msg->cred_buf);
+			return 1;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		vg_err("%s: recvmsg: %s", what, strerror(errno));
+		return -1;
+	}
+}
+
 int agent_pam_read(struct agent *a, int fd)
 {
 	int handled = 0;
 
 	while (handled < AGENT_PAM_READ_BATCH) {
-		char buf[AGENT_PAM_MAX], err[256];
-		union {
-			struct cmsghdr align;
-			char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(16 * sizeof(int))];
-		} ctl;
-		struct iovec iov = {.iov_base = buf, .iov_len = sizeof buf};
-		struct msghdr m = {
-			.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf,
-		};
-		struct ucred cred_buf;
-		const struct ucred *cred;
+		struct agent_pam_msg msg;
+		char err[256];
 		json_t *ev = NULL;
-		ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
+		int got = agent_pam_receive(fd, &msg, "PAM socket");
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			vg_err("PAM socket: recvmsg: %s", strerror(errno));
+		if (got < 0)
 			return -1;
-		}
-		cred = agent_pam_take_control(&m, &cred_buf);
-		if (m.msg_flags & MSG_TRUNC) {
-			snprintf(err, sizeof err, "datagram of %zd bytes, longer than %d", n, AGENT_PAM_MAX);
-			ev = bad_event(buf, sizeof buf, (size_t)n, cred, a->cfg.host, err);
-		} else if (agent_pam_parse(buf, (size_t)n, cred, a->cfg.host, &ev, err, sizeof err) > 0) {
+		if (got == 0)
+			break;
+		if (msg.truncated) {
+			snprintf(err, sizeof err, "datagram of %zu bytes, longer than %d", msg.len, AGENT_PAM_MAX);
+			ev = bad_event(msg.buf, sizeof msg.buf, msg.len, msg.cred, a->cfg.host, err);
+		} else if (agent_pam_parse(msg.buf, msg.len, msg.cred, a->cfg.host, &ev, err, sizeof err) > 0) {
 			vg_debug("PAM datagram not believed: %s", err);
 		}
 		handled++;

@@ -77,6 +77,8 @@ static inline bool agent_pam_is_ctl(unsigned char c)
 #ifndef AGENT_PAM_MODULE_ONLY
 
 #include <jansson.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 struct agent;
 struct ucred;
@@ -131,6 +133,24 @@ int agent_pam_parse_query(const char *buf, size_t len, const struct ucred *cred,
  * and copies its SCM_CREDENTIALS into *cred; returns cred, or NULL when the
  * kernel gave none. */
 const struct ucred *agent_pam_take_control(struct msghdr *m, struct ucred *cred);
+
+/* One datagram as received: its bytes (len may exceed the buffer when the
+ * sender sent more, then truncated is set), the sender's address and the
+ * kernel's credentials (cred is NULL when none came). */
+struct agent_pam_msg {
+	char buf[AGENT_PAM_MAX];
+	size_t len;
+	bool truncated;
+	struct sockaddr_un from;
+	socklen_t fromlen;
+	struct ucred cred_buf;
+	const struct ucred *cred;
+};
+
+/* Receives one datagram without blocking, closing any descriptors attached
+ * to it. Returns 1, 0 when none waits, -1 on a socket error (logged, naming
+ * what). */
+int agent_pam_receive(int fd, struct agent_pam_msg *msg, const char *what);
 
 #endif /* AGENT_PAM_MODULE_ONLY */
 

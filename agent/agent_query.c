@@ -166,42 +166,25 @@ int agent_query_read(struct agent *a, int fd)
 	int handled = 0;
 
 	while (handled < AGENT_QUERY_READ_BATCH) {
-		char buf[AGENT_PAM_MAX], err[256];
-		union {
-			struct cmsghdr align;
-			char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(16 * sizeof(int))];
-		} ctl;
-		struct sockaddr_un from;
-		struct iovec iov = {.iov_base = buf, .iov_len = sizeof buf};
-		struct msghdr m = {
-			.msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf,
-		};
-		struct ucred cred_buf;
-		const struct ucred *cred;
+		struct agent_pam_msg msg;
+		char err[256];
 		json_t *ev = NULL;
 		bool fail_closed = false;
-		int rc;
-		ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
+		int got = agent_pam_receive(fd, &msg, "PAM query socket");
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			vg_err("PAM query socket: recvmsg: %s", strerror(errno));
+		if (got < 0)
 			return -1;
-		}
-		cred = agent_pam_take_control(&m, &cred_buf);
+		if (got == 0)
+			break;
 		handled++;
 		/* A truncated query is longer than AGENT_PAM_MAX: parsing refuses
 		 * it by its length and keeps only its first bytes as evidence. */
-		rc = agent_pam_parse_query(buf, (size_t)n, cred, a->cfg.host, &ev, &fail_closed, err,
-		                           sizeof err);
+		int rc = agent_pam_parse_query(msg.buf, msg.len, msg.cred, a->cfg.host, &ev, &fail_closed,
+		                               err, sizeof err);
 		if (rc > 0)
 			vg_warn("PAM query not answered: %s", err);
 		else if (rc == 0)
-			ev = answer(a, fd, ev, fail_closed, &from, m.msg_namelen);
+			ev = answer(a, fd, ev, fail_closed, &msg.from, msg.fromlen);
 		if (!ev) {
 			vg_err("PAM query lost: out of memory");
 			atomic_fetch_add(&a->dropped, 1);
