@@ -96,18 +96,7 @@ spooled() {
 
 collector_up
 TOKEN=$(mint_agent ws-e2e)
-cat >"$T/agent.conf" <<EOF
-collector = "$BASE";
-token_file = "$T/agent.token";
-host = "ws-e2e";
-spool = "$T/spool.db";
-socket = "$T/agent.sock";
-audit = "off";
-batch_events = 25;
-batch_delay_ms = 50;
-backoff_max = 1;
-heartbeat = 3600;
-EOF
+write_agent_conf "$T/agent.conf" ws-e2e "$T/agent.token" "$T/spool.db" "$T/agent.sock"
 echo "$TOKEN" | "$AGENT" -c "$T/agent.conf" enroll >/dev/null 2>>"$T/agent.log" || bail "vigil-agent enroll"
 is "$(stat -c %a "$T/agent.token")" 600 "enroll stores the token with mode 0600"
 agent_up

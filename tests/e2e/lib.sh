@@ -301,6 +301,25 @@ pam_env_for() {
 	fi
 }
 
+# write_agent_conf FILE HOST TOKEN-FILE SPOOL SOCKET [EXTRA-LINES]: an
+# agent configuration shipping to $BASE without audit intake, in small,
+# quick batches and with a short back-off, as the scenarios want.
+write_agent_conf() {
+	cat >"$1" <<EOF
+collector = "$BASE";
+token_file = "$3";
+host = "$2";
+spool = "$4";
+socket = "$5";
+audit = "off";
+batch_events = 25;
+batch_delay_ms = 50;
+backoff_max = 1;
+heartbeat = 3600;
+${6:-}
+EOF
+}
+
 # Mints tokens with the CLI; prints the token (the only line of stdout).
 mint_agent() {
 	"$COLLECTOR" -c "$CONF" agent add "$1" 2>>"$T/cli.err"

@@ -62,19 +62,7 @@ outcome() {
 
 # agent_conf HOST SPOOL [POLICY]: writes $T/agent.conf.
 agent_conf() {
-	cat >"$T/agent.conf" <<EOF2
-collector = "$BASE";
-token_file = "$T/agent-$1.token";
-host = "$1";
-spool = "$2";
-socket = "$SOCK";
-audit = "off";
-batch_events = 25;
-batch_delay_ms = 50;
-backoff_max = 1;
-heartbeat = 3600;
-${3:+policy = \"$3\";}
-EOF2
+	write_agent_conf "$T/agent.conf" "$1" "$T/agent-$1.token" "$2" "$SOCK" "${3:+policy = \"$3\";}"
 }
 
 agent_up() {

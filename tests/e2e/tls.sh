@@ -148,19 +148,7 @@ check "a TLS 1.1 handshake is refused" handshake_refused 1.1
 # agent_conf NAME HOST CA-FILE: writes $T/NAME.conf for an agent with its own
 # spool, socket and token file, shipping to $BASE.
 agent_conf() {
-	cat >"$T/$1.conf" <<EOF
-collector = "$BASE";
-token_file = "$T/$1.token";
-host = "$2";
-spool = "$T/$1.spool.db";
-socket = "$T/$1.sock";
-ca = "$3";
-audit = "off";
-batch_events = 25;
-batch_delay_ms = 50;
-backoff_max = 1;
-heartbeat = 3600;
-EOF
+	write_agent_conf "$T/$1.conf" "$2" "$T/$1.token" "$T/$1.spool.db" "$T/$1.sock" "ca = \"$3\";"
 }
 
 # agent_run NAME TOKEN: enrolls TOKEN and starts the agent; sets AGENT_PID.
