@@ -81,6 +81,9 @@ void pol_free(struct pol_policy *p);
 
 const char *pol_id(const struct pol_policy *p);
 long long pol_serial(const struct pol_policy *p);
+/* SHA-256, as 64 lowercase hex digits, of the bytes of the policy file and
+ * every @include'd file, concatenated in the order they were first read. */
+const char *pol_source_hash(const struct pol_policy *p);
 size_t pol_person_count(const struct pol_policy *p);
 size_t pol_resource_count(const struct pol_policy *p);
 
@@ -159,6 +162,9 @@ struct pol_decision {
 	int nwaived;
 	struct pol_reason waived[POL_MAX_WAIVED];
 	const struct pol_exception *waived_by[POL_MAX_WAIVED];   /* per waived reason */
+	/* The policy version that decided: its serial and pol_source_hash(). */
+	long long serial;
+	const char *source_hash;
 };
 
 /* Decides req against p. Default deny: a request is allowed only when no
@@ -221,6 +227,10 @@ const char *pol_resource_path(const struct pol_resource *r);
 const char *pol_resource_compartment(const struct pol_policy *p,
                                      const struct pol_resource *r, size_t i);
 const char *pol_host_level(const struct pol_host *h);         /* NULL when unset */
+/* The highest level the host is accredited to process, or NULL when unset. */
+const char *pol_host_max_level(const struct pol_host *h);
+/* The person id of the i-th owner of a resource, or NULL past the end. */
+const char *pol_resource_owner(const struct pol_resource *r, size_t i);
 bool pol_host_removable_media(const struct pol_host *h);
 
 /* ---- Exceptions ---------------------------------------------------------- */

@@ -292,6 +292,9 @@ static void check_resource(const struct pol_policy *p, const struct pol_person *
 		char names[POL_REASON_LEN - 24];
 		for (uint8_t k = 0; k < r->nagroups && !member; k++)
 			member = in_group(ps, r->agroups[k]);
+		/* An owner is accountable for the resource: past its groups. */
+		for (uint16_t k = 0; k < r->nowners && !member; k++)
+			member = r->owners[k] == ps;
 		if (member)
 			continue;
 		groups_text(p, r, names, sizeof names);
@@ -492,6 +495,8 @@ void pol_decide(const struct pol_policy *p, const struct pol_request *req,
 	d->truncated = false;
 	d->exception = NULL;
 	d->nwaived = 0;
+	d->serial = p->serial;
+	d->source_hash = p->source_hash;
 
 	d->host = req->host ? host_rule(p, req->host) : NULL;
 	acc.best = NULL;
@@ -517,6 +522,12 @@ void pol_decide(const struct pol_policy *p, const struct pol_request *req,
 	if (req->action == POL_ACT_LOGIN && req->host)
 		check_login(ps, req->host, d->host, d);
 	check_resource(p, ps, &acc, req->time_ms, d);
+	/* A host processes nothing above its accreditation, whoever asks. */
+	if (d->host && d->host->max_level && acc.level && acc.level->rank > d->host->max_level->rank &&
+	    (req->action == POL_ACT_READ || req->action == POL_ACT_WRITE ||
+	     req->action == POL_ACT_EXEC))
+		add_reason(d, POL_CLASS_CLEARANCE, "host_accreditation:%s>%s", acc.level->name,
+		           d->host->max_level->name);
 	if (req->action == POL_ACT_PRIVILEGE)
 		check_privilege(ps, req, d);
 	if (req->action == POL_ACT_MEDIA)

@@ -86,6 +86,11 @@ static int reason_sentence(const struct pol_decision *d, const struct pol_reques
 		return snprintf(buf, len, "Host %s is accredited for %s but %s is cleared only to %s.",
 		                host, a, who, b);
 	}
+	if (code_is(r->code, "host_accreditation", &arg)) {
+		split2(arg, '>', a, b, sizeof a);
+		return snprintf(buf, len, "Host %s is accredited to process up to %s, but %s is "
+		                "classified %s.", host, b, res, a);
+	}
 	if (code_is(r->code, "host_not_permitted", &arg))
 		return snprintf(buf, len, "%s is not permitted to log in to host %s.", who, arg);
 	if (code_is(r->code, "host_unlisted", &arg))

@@ -36,6 +36,7 @@
 #define POL_MAX_GROUPS 65535
 #define POL_MAX_RESOURCE_GROUPS 16   /* access groups of one resource */
 #define POL_MAX_RESOURCE_CAVEATS 16
+#define POL_MAX_RESOURCE_OWNERS 64
 #define POL_MAX_HOLIDAYS 1024        /* per schedule */
 
 /* "no date": granted since forever, review never due, never debriefed. */
@@ -258,6 +259,8 @@ struct pol_resource {
 	const uint8_t *caveats;              /* caveat ids */
 	const uint16_t *agroups;             /* access groups: only members may access */
 	const struct pol_cset *rel;          /* releasable to; NULL: no restriction */
+	const struct pol_person *const *owners;   /* accountable persons; pass `groups` */
+	uint16_t nowners;
 	bool prefix;                         /* path ends in '/' */
 	uint32_t index;                      /* position in the file, for ordering */
 };
@@ -266,6 +269,7 @@ struct pol_host {
 	struct pol_pattern pat;
 	const char *site;                    /* NULL when unset */
 	const struct pol_level *level;       /* NULL when unset */
+	const struct pol_level *max_level;   /* accreditation ceiling; NULL when unset */
 	bool removable_media;
 	bool enforce_login;                  /* the PAM module decides logins */
 	bool fail_closed;                    /* with enforce_login: deny when undecidable */
@@ -290,6 +294,7 @@ struct pol_glob {
 struct pol_policy {
 	const char *id;
 	long long serial;
+	char source_hash[65];                /* SHA-256 hex of the sources */
 	struct pol_level *levels;
 	struct pol_compartment *comps;
 	struct pol_schedule *schedules;

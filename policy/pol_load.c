@@ -23,6 +23,8 @@
 #include "vg_time.h"
 
 #include <errno.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
 #include <libconfig.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -51,6 +53,8 @@ struct ld {
 	int64_t now;
 	const char *files[MAX_FILES];     /* @include files seen, for file_index */
 	unsigned nfiles;
+	const char *hfiles[MAX_FILES];    /* @include files in first-seen order, to hash */
+	unsigned nhfiles;
 	bool oom;
 	size_t errors;                    /* counted here too: diag may be NULL */
 	/* Where each definition came from, for "first defined at" notes. */
@@ -977,8 +981,8 @@ static void load_schedules(struct ld *L, const config_setting_t *sec)
 
 static void load_hosts(struct ld *L, const config_setting_t *sec)
 {
-	static const char *const keys[] = {"name", "level", "site", "removable_media",
-	                                   "enforce_login", "fail"};
+	static const char *const keys[] = {"name",          "level", "max_level", "site",
+	                                   "removable_media", "enforce_login", "fail"};
 	struct pol_policy *p = L->p;
 	unsigned n = section_len(sec);
 
@@ -992,9 +996,14 @@ static void load_hosts(struct ld *L, const config_setting_t *sec)
 		const char *name, *site, *fail;
 		const config_setting_t *enforce;
 
-		ld_keys(L, g, keys, 6, "host");
+		ld_keys(L, g, keys, sizeof keys / sizeof keys[0], "host");
 		name = ld_string(L, g, "name", true, "host", POL_TEXT_MAX);
 		h->level = ld_level_member(L, g, "level", false, "host");
+		h->max_level = ld_level_member(L, g, "max_level", false, "host");
+		if (h->level && h->max_level && h->max_level->rank < h->level->rank)
+			ld_error(L, config_setting_get_member(g, "max_level"),
+			         "host max_level '%s' is below its level '%s'", h->max_level->name,
+			         h->level->name);
 		site = ld_string(L, g, "site", false, "host", POL_TEXT_MAX);
 		h->removable_media = false;
 		ld_bool(L, g, "removable_media", &h->removable_media);
@@ -1577,12 +1586,37 @@ static void load_resource_controls(struct ld *L, const config_setting_t *g, stru
 		}
 		r->agroups = ag;
 	}
+	if ((s = config_setting_get_member(g, "owners")) && (n = ld_string_list(L, s, POL_ID_MAX)) > 0) {
+		const struct pol_person **ow =
+		    n <= POL_MAX_RESOURCE_OWNERS ? ld_alloc(L, (size_t)n * sizeof *ow) : NULL;
+		if (n > POL_MAX_RESOURCE_OWNERS)
+			ld_error(L, s, "a resource may name at most %d owners", POL_MAX_RESOURCE_OWNERS);
+		for (int i = 0; ow && i < n; i++) {
+			const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+			const char *name = config_setting_get_string(e);
+			const struct pol_person *ps = pol_find_person(p, name);
+			bool dup = false;
+			if (!ps) {
+				ld_unknown(L, e, "person", name,
+				           pol_suggest(name, p->persons, p->npersons, sizeof *p->persons));
+				continue;
+			}
+			for (uint16_t j = 0; j < r->nowners; j++)
+				dup = dup || ow[j] == ps;
+			if (dup) {
+				ld_error(L, e, "owner '%s' is listed twice", name);
+				continue;
+			}
+			ow[r->nowners++] = ps;
+		}
+		r->owners = ow;
+	}
 }
 
 static void load_resources(struct ld *L, const config_setting_t *sec)
 {
-	static const char *const keys[] = {"id",      "path",          "level", "compartments",
-	                                   "caveats", "releasable_to", "groups"};
+	static const char *const keys[] = {"id",      "path",          "level",  "compartments",
+	                                   "caveats", "releasable_to", "groups", "owners"};
 	struct pol_policy *p = L->p;
 	unsigned n = section_len(sec);
 	size_t nrcomps = 0;
@@ -1960,6 +1994,76 @@ static void load_root(struct ld *L, const config_setting_t *root)
 	pol_htab_free(&L->countries);
 }
 
+/* ---- Content hash of the sources --------------------------------------- */
+
+/* Records, in first-seen order, every file a setting of the tree came from
+ * (the policy file and its @include files). */
+static void collect_files(struct ld *L, const config_setting_t *s)
+{
+	const char *f = config_setting_source_file(s);
+	int n;
+	if (f && strcmp(f, L->path) != 0) {
+		unsigned i;
+		for (i = 0; i < L->nhfiles && strcmp(L->hfiles[i], f) != 0; i++)
+			;
+		if (i == L->nhfiles && L->nhfiles < MAX_FILES)
+			L->hfiles[L->nhfiles++] = f;
+	}
+	if (!config_setting_is_aggregate(s))
+		return;
+	n = config_setting_length(s);
+	for (int i = 0; i < n; i++)
+		collect_files(L, config_setting_get_elem(s, (unsigned)i));
+}
+
+static int hash_file(gnutls_hash_hd_t h, const char *path)
+{
+	unsigned char buf[65536];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		gnutls_hash(h, buf, n);
+	n = (size_t)ferror(f);
+	fclose(f);
+	return n ? -1 : 0;
+}
+
+/* SHA-256 over the bytes of the policy file, then of each included file
+ * in the order first seen, into p->source_hash. */
+static void hash_sources(struct ld *L, const config_setting_t *root)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char digest[32];
+	gnutls_hash_hd_t h;
+	char file[1024];
+
+	collect_files(L, root);
+	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0) {
+		L->oom = true;
+		return;
+	}
+	if (hash_file(h, L->path) < 0)
+		ld_error(L, NULL, "cannot read the policy to hash it: %s", strerror(errno));
+	for (unsigned i = 0; i < L->nhfiles; i++) {
+		const char *f = L->hfiles[i];
+		if (L->incdir && f[0] != '/')
+			snprintf(file, sizeof file, "%s/%s", L->incdir, f);
+		else
+			snprintf(file, sizeof file, "%s", f);
+		if (hash_file(h, file) < 0)
+			ld_error(L, NULL, "cannot read included file '%s' to hash it: %s", file,
+			         strerror(errno));
+	}
+	gnutls_hash_deinit(h, digest);
+	for (unsigned i = 0; i < 32; i++) {
+		L->p->source_hash[2 * i] = hex[digest[i] >> 4];
+		L->p->source_hash[2 * i + 1] = hex[digest[i] & 15];
+	}
+	L->p->source_hash[64] = '\0';
+}
+
 void pol_free(struct pol_policy *p)
 {
 	if (!p)
@@ -2049,6 +2153,8 @@ int pol_load_region(const char *path, int64_t now_ms, void *region, size_t regio
 	}
 	if (read_config(&L, &cfg) == 0) {
 		load_root(&L, config_root_setting(&cfg));
+		if (!L.oom)
+			hash_sources(&L, config_root_setting(&cfg));
 		config_destroy(&cfg);
 		if (!L.oom && L.errors == 0 && pol_index_build(L.p) < 0)
 			L.oom = true;

@@ -18,6 +18,11 @@ long long pol_serial(const struct pol_policy *p)
 	return p->serial;
 }
 
+const char *pol_source_hash(const struct pol_policy *p)
+{
+	return p->source_hash;
+}
+
 size_t pol_person_count(const struct pol_policy *p)
 {
 	return p->npersons;
@@ -112,6 +117,16 @@ const char *pol_host_site(const struct pol_host *h)
 const char *pol_host_level(const struct pol_host *h)
 {
 	return h->level ? h->level->name : NULL;
+}
+
+const char *pol_host_max_level(const struct pol_host *h)
+{
+	return h->max_level ? h->max_level->name : NULL;
+}
+
+const char *pol_resource_owner(const struct pol_resource *r, size_t i)
+{
+	return i < r->nowners ? r->owners[i]->id : NULL;
 }
 
 bool pol_host_removable_media(const struct pol_host *h)

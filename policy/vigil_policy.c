@@ -95,8 +95,11 @@ static int cmd_check(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	p = load_policy(argv[1], now, &diag, true);
-	printf("%s: %zu %s, %zu %s\n", argv[1], diag.errors, plural(diag.errors, "error", "errors"),
+	printf("%s: %zu %s, %zu %s", argv[1], diag.errors, plural(diag.errors, "error", "errors"),
 	       diag.warnings, plural(diag.warnings, "warning", "warnings"));
+	if (p)
+		printf(", serial %lld, sha256 %s", pol_serial(p), pol_source_hash(p));
+	printf("\n");
 	rc = p ? 0 : 1;
 	pol_free(p);
 	pol_diag_free(&diag);
@@ -168,6 +171,7 @@ static void explain_text(const struct pol_policy *p, const struct pol_request *r
 
 	vg_time_format(req->time_ms, when);
 	printf("decision: %s\n", d->allow ? "allow" : "deny");
+	printf("policy:   %s serial %lld, sha256 %s\n", pol_id(p), d->serial, d->source_hash);
 	printf("request:  %s by account %s at %s", pol_action_name(req->action), req->account, when);
 	if (req->host)
 		printf(" on host %s", req->host);
@@ -190,10 +194,12 @@ static void explain_text(const struct pol_policy *p, const struct pol_request *r
 		printf("person:   none (the account maps to no person)\n");
 	}
 	if (req->host && d->host)
-		printf("host:     %s matches host rule '%s' (site %s, level %s, removable media %s)\n",
+		printf("host:     %s matches host rule '%s' (site %s, level %s, max level %s, "
+		       "removable media %s)\n",
 		       req->host, pol_host_name(d->host),
 		       pol_host_site(d->host) ? pol_host_site(d->host) : "-",
 		       pol_host_level(d->host) ? pol_host_level(d->host) : "-",
+		       pol_host_max_level(d->host) ? pol_host_max_level(d->host) : "-",
 		       pol_host_removable_media(d->host) ? "allowed" : "forbidden");
 	else if (req->host)
 		printf("host:     %s matches no host rule\n", req->host);
@@ -204,6 +210,8 @@ static void explain_text(const struct pol_policy *p, const struct pol_request *r
 		       pol_resource_path(m[i]), pol_resource_level(m[i]));
 		for (size_t c = 0; pol_resource_compartment(p, m[i], c); c++)
 			printf("%s%s", c == 0 ? ", compartments " : " ", pol_resource_compartment(p, m[i], c));
+		for (size_t c = 0; pol_resource_owner(m[i], c); c++)
+			printf("%s%s", c == 0 ? ", owners " : " ", pol_resource_owner(m[i], c));
 		printf("%s\n", m[i] == d->resource && nm > 1 ? "  <- most restrictive" : "");
 	}
 	for (int i = 0; i < d->nwaived; i++) {
@@ -227,11 +235,14 @@ static void explain_text(const struct pol_policy *p, const struct pol_request *r
 
 static json_t *resource_json(const struct pol_policy *p, const struct pol_resource *r)
 {
-	json_t *comps = json_array();
+	json_t *comps = json_array(), *owners = json_array();
 	for (size_t c = 0; pol_resource_compartment(p, r, c); c++)
 		json_array_append_new(comps, json_string(pol_resource_compartment(p, r, c)));
-	return json_pack("{s:s, s:s, s:s, s:o}", "id", pol_resource_id(r), "path",
-	                 pol_resource_path(r), "level", pol_resource_level(r), "compartments", comps);
+	for (size_t c = 0; pol_resource_owner(r, c); c++)
+		json_array_append_new(owners, json_string(pol_resource_owner(r, c)));
+	return json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", pol_resource_id(r), "path",
+	                 pol_resource_path(r), "level", pol_resource_level(r), "compartments", comps,
+	                 "owners", owners);
 }
 
 static json_t *exception_json(const struct pol_exception *x)
@@ -284,10 +295,13 @@ static int explain_json(const struct pol_policy *p, const struct pol_request *re
 	                                          pol_person_level(d->person), "status",
 	                                          pol_person_status(d->person))
 	                              : json_null());
+	json_object_set_new(o, "policy_serial", json_integer(d->serial));
+	json_object_set_new(o, "source_hash", json_string(d->source_hash));
 	json_object_set_new(o, "host_rule",
-	                    d->host ? json_pack("{s:s, s:s?, s:s?, s:b}", "name", pol_host_name(d->host),
-	                                        "site", pol_host_site(d->host), "level",
-	                                        pol_host_level(d->host), "removable_media",
+	                    d->host ? json_pack("{s:s, s:s?, s:s?, s:s?, s:b}", "name",
+	                                        pol_host_name(d->host), "site", pol_host_site(d->host),
+	                                        "level", pol_host_level(d->host), "max_level",
+	                                        pol_host_max_level(d->host), "removable_media",
 	                                        pol_host_removable_media(d->host))
 	                            : json_null());
 	json_object_set_new(o, "resource", d->resource ? resource_json(p, d->resource) : json_null());

@@ -24,7 +24,7 @@ run() {
 # -- check -------------------------------------------------------------------------------
 run check "$EX/example.cfg" --now 2026-11-22
 is "$RC" 0 "check: the example has no errors"
-like "$OUT" "example.cfg: 0 errors, 1 warning$" "check: summary line"
+like "$OUT" "example.cfg: 0 errors, 1 warning, serial [0-9]+, sha256 [0-9a-f]{64}$" "check: summary line"
 run check "$FIX/language-errors.cfg"
 is "$RC" 1 "check: errors exit 1"
 like "$ERR" "language-errors.cfg:15: unknown caveat 'NOFRN'" "check: an error names file and line"
@@ -71,6 +71,25 @@ is "$(jsql "$T/out" "SELECT group_concat(json_extract(value, '\$.code'), ' ') FR
 	"releasability:FRA,DEU" "explain --json: reason codes"
 run explain "$FIX/language.cfg" --account ben --path /srv/ts/x --time 2026-11-16T10:00:00Z
 like "$OUT" "Waived by exception SEC-101" "explain: the text names the exception"
+
+# -- sources hash, owners, host accreditation ------------------------------------------------
+run check "$FIX/accredit-main.cfg" --now 2026-07-01
+is "$RC" 0 "check: owners and max_level load"
+HASH=$(printf '%s\n' "$OUT" | sed -n 's/.*sha256 \([0-9a-f]*\)$/\1/p')
+is "$HASH" "$(cat "$FIX/accredit-main.cfg" "$FIX/accredit-persons.cfg" | sha256sum | cut -c1-64)" \
+	"check: the hash covers the policy file and its include"
+run explain "$FIX/accredit-main.cfg" --account ann --host ws-0042 --path /srv/ts/plan \
+	--time 2026-07-01T12:00:00Z
+like "$OUT" "sha256 $HASH" "explain: the text names the sources hash"
+like "$OUT" "Host ws-0042 is accredited to process up to SECRET, but resource 'ts' \(/srv/ts/\) is classified TOP SECRET" \
+	"explain: a host accreditation range in words"
+run explain "$FIX/accredit-main.cfg" --account ann --host ws-0042 --path /srv/ts/plan \
+	--time 2026-07-01T12:00:00Z --json
+is "$(jsql "$T/out" "SELECT json_extract(j, '\$.source_hash') || ' ' || json_extract(j, '\$.policy_serial') || ' ' || json_extract(j, '\$.reasons[0].code') FROM d")" \
+	"$HASH 12 host_accreditation:TOP SECRET>SECRET" "explain --json: hash, serial and reason"
+run check "$FIX/accredit-errors.cfg"
+like "$ERR" "accredit-errors.cfg:11: unknown person 'p-anne' \(did you mean 'p-ann'\?\)" \
+	"check: an unknown owner"
 
 # -- privileges to whom, named time zones, an included persons file ------------------------
 run check "$FIX/features-main.cfg" --now 2026-11-22
