@@ -69,6 +69,53 @@ static void write_summary(const struct pol_decision *d, const struct pol_request
 	}
 }
 
+/* What an agent's own report says about the audit trail: lost records and
+ * changes to auditing are anomalies of the host, not of a person. */
+static const struct {
+	const char *action;
+	enum vg_akind kind;
+	int severity;
+	const char *words;
+} agent_findings[] = {
+	{"audit_loss", VG_AK_AUDIT_LOSS, VG_SEV_HIGH, "The kernel lost audit records"},
+	{"audit_netlink_overrun", VG_AK_AUDIT_LOSS, VG_SEV_MEDIUM,
+	 "The agent fell behind the audit stream and records were lost"},
+	{"spool_drop", VG_AK_AUDIT_LOSS, VG_SEV_MEDIUM, "The agent's spool was full and dropped events"},
+	{"audit_config_change", VG_AK_AUDIT_TAMPER, VG_SEV_HIGH, "The audit rules or settings changed"},
+	{"audit_disabled", VG_AK_AUDIT_TAMPER, VG_SEV_CRITICAL, "Kernel auditing was switched off"},
+	{"auditd_end", VG_AK_AUDIT_TAMPER, VG_SEV_HIGH, "auditd stopped"},
+	{"auditd_abort", VG_AK_AUDIT_TAMPER, VG_SEV_HIGH, "auditd aborted"},
+	{"auditd_config", VG_AK_AUDIT_TAMPER, VG_SEV_MEDIUM, "auditd reloaded its configuration"},
+};
+
+/* One finding for an agent event that reports audit loss or tampering. */
+static int detect_agent_event(const struct vg_event *ev, struct col_detect_result *out)
+{
+	const char *action = json_string_value(json_object_get(ev->detail, "action"));
+	if (!action)
+		return 0;
+	for (size_t i = 0; i < sizeof agent_findings / sizeof agent_findings[0]; i++) {
+		if (strcmp(action, agent_findings[i].action) != 0)
+			continue;
+		struct col_finding *f = &out->findings[out->n++];
+		f->kind = agent_findings[i].kind;
+		f->severity = agent_findings[i].severity;
+		f->score = severity_score[f->severity];
+		f->reasons[0] = agent_findings[i].action;
+		f->reason_index[0] = -1;
+		f->nreasons = 1;
+		json_int_t lost = json_integer_value(json_object_get(ev->detail, "lost"));
+		if (lost > 0)
+			snprintf(f->summary, sizeof f->summary, "%s on %s: %lld.", agent_findings[i].words,
+			         ev->host ? ev->host : "an unnamed host", (long long)lost);
+		else
+			snprintf(f->summary, sizeof f->summary, "%s on %s.", agent_findings[i].words,
+			         ev->host ? ev->host : "an unnamed host");
+		return 1;
+	}
+	return 0;
+}
+
 int col_detect_event(const struct pol_policy *p, const struct vg_event *ev,
                      struct col_detect_result *out)
 {
@@ -77,6 +124,10 @@ int col_detect_event(const struct pol_policy *p, const struct vg_event *ev,
 	struct pol_decision *d = &out->decision;
 
 	out->n = 0;
+	if (ev->kind == VG_KIND_AGENT) {
+		out->decision.person = NULL;   /* a host's finding, no person's */
+		return ev->detail ? detect_agent_event(ev, out) : 0;
+	}
 	if (!p || !pol_request_from_event(ev, &req))
 		return 0;
 	if (req.action == POL_ACT_PRIVILEGE)

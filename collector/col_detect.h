@@ -4,7 +4,9 @@
  * Detection v0 is policy matching: each new event that a person (or an
  * unknown account) performs is decided against the policy at the event's
  * own time, and every class of reason found becomes one anomaly with a
- * severity, a score, its reason codes and a one-sentence summary. Because
+ * severity, a score, its reason codes and a one-sentence summary. An
+ * agent's own reports of lost audit records or changed auditing become
+ * audit_loss and audit_tamper anomalies of the host. Because
  * it depends only on the event and the policy, replaying a stream in any
  * batch split yields the same anomalies.
  */

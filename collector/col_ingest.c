@@ -239,10 +239,17 @@ static int validate_item(const struct col_principal *agent, struct items *it, st
 		}
 		x->text = x->raw;
 		x->textlen = x->rawlen;
+		/* An agent's own report (rare) is read again as a tree, so that
+		 * detection can look into its detail. */
+		if (x->ev.kind == VG_KIND_AGENT) {
+			if (!(x->json = json_loadb(x->raw, x->rawlen, 0, NULL)))
+				return -1;
+			x->ev.detail = json_object_get(x->json, "detail");
+		}
 		if (x->ev.host)
 			return 0;
 		/* Rare: re-read the line as a tree to add the host. */
-		if (!(x->json = json_loadb(x->raw, x->rawlen, 0, NULL)))
+		if (!x->json && !(x->json = json_loadb(x->raw, x->rawlen, 0, NULL)))
 			return -1;
 	} else if (vg_event_decode(x->json, &x->ev, err, sizeof err) < 0) {
 		snprintf(reason, sizeof reason, "event %zu: %s", index, err);
