@@ -216,13 +216,17 @@ col_init() {
 
 # col_start [LOGNAME]: starts the collector on a free port and waits (at most
 # ~15 s) until GET /healthz answers 200. Sets COL_PID, COL_LOG, PORT, BASE.
-# Returns 1 when it does not come up.
+# With COL_SCHEME=https (the configuration then has a tls group) the probe
+# goes over HTTPS trusting $COL_CA. Returns 1 when it does not come up.
+COL_SCHEME=http
+COL_CA=
 col_start() {
-	local name=${1:-collector} attempt i code
+	local name=${1:-collector} attempt i code ca=()
+	[ -n "$COL_CA" ] && ca=(--cacert "$COL_CA")
 	COL_LOG=$T/$name.log
 	for attempt in 1 2 3 4 5; do
 		PORT=$(pick_port) || return 1
-		BASE=http://127.0.0.1:$PORT
+		BASE=$COL_SCHEME://127.0.0.1:$PORT
 		write_conf "$PORT"
 		"$COLLECTOR" -c "$CONF" >>"$COL_LOG" 2>&1 &
 		COL_PID=$!
@@ -232,13 +236,13 @@ col_start() {
 				wait "$COL_PID" 2>/dev/null
 				break
 			fi
-			code=$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$BASE/healthz" 2>/dev/null)
+			code=$(curl -s -m 2 "${ca[@]}" -o /dev/null -w '%{http_code}' "$BASE/healthz" 2>/dev/null)
 			[ "$code" = 200 ] && return 0
 			sleep 0.1
 		done
 		if kill -0 "$COL_PID" 2>/dev/null; then
 			stop_pid "$COL_PID"
-			diag "collector did not answer /healthz within 15 s"
+			diag "collector did not answer $COL_SCHEME /healthz within 15 s"
 			return 1
 		fi
 		# Lost a race for the port: try another one.

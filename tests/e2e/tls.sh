@@ -73,36 +73,9 @@ TLS_SERVER="certificate = \"$PKI/collector.pem\"; key = \"$PKI/collector.key\";"
 
 # ---- collector over HTTPS --------------------------------------------------
 
-# tls_start LOGNAME: as col_start, over HTTPS: starts the collector with
-# $CONF_EXTRA on a free port and waits (at most ~15 s) until
-# GET https://127.0.0.1:PORT/healthz, trusting $CA, answers 200.
+# tls_start LOGNAME: col_start over HTTPS, trusting the test CA.
 tls_start() {
-	local attempt i code
-	COL_LOG=$T/$1.log
-	for attempt in 1 2 3 4 5; do
-		PORT=$(pick_port) || return 1
-		BASE=https://127.0.0.1:$PORT
-		write_conf "$PORT"
-		"$COLLECTOR" -c "$CONF" >>"$COL_LOG" 2>&1 &
-		COL_PID=$!
-		BG_PIDS+=("$COL_PID")
-		for i in $(seq 1 150); do
-			if ! kill -0 "$COL_PID" 2>/dev/null; then
-				wait "$COL_PID" 2>/dev/null
-				break
-			fi
-			code=$(curl -s -m 2 --cacert "$CA" -o /dev/null -w '%{http_code}' "$BASE/healthz")
-			[ "$code" = 200 ] && return 0
-			sleep 0.1
-		done
-		if kill -0 "$COL_PID" 2>/dev/null; then
-			stop_pid "$COL_PID"
-			diag "collector did not answer https /healthz within 15 s"
-			return 1
-		fi
-		grep -q 'cannot listen' "$COL_LOG" || { diag "$(tail -n 20 "$COL_LOG")"; return 1; }
-	done
-	return 1
+	COL_SCHEME=https COL_CA=$CA col_start "$1"
 }
 
 # handshake_refused VERSION: gnutls-cli (or openssl s_client) offering only

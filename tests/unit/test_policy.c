@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "policy_asserts.h"
+
 #include "pol.h"
 #include "vg_event.h"
 #include "vg_time.h"
@@ -422,32 +424,8 @@ static struct pol_decision decide_tool(const struct pol_policy *p, const char *a
 	return decide_request(p, account, host, path, time, POL_ACT_PRIVILEGE, tool);
 }
 
-/* The decision must list exactly these reason codes, in this order. */
-static void assert_reasons(const struct pol_decision *d, const char *const want[], size_t n)
-{
-	for (int i = 0; i < d->nreasons && (size_t)i < n; i++)
-		if (strcmp(d->reasons[i].code, want[i]) != 0)
-			fail_msg("reason %d: got '%s', want '%s'", i, d->reasons[i].code, want[i]);
-	if ((size_t)d->nreasons != n) {
-		for (int i = 0; i < d->nreasons; i++)
-			print_message("  %s\n", d->reasons[i].code);
-		fail_msg("got %d reasons, want %zu", d->nreasons, n);
-	}
-	assert_false(d->allow);
-}
 
-#define ASSERT_DENIED(d, ...)                                                                   \
-	do {                                                                                    \
-		static const char *const want_[] = {__VA_ARGS__};                               \
-		assert_reasons(&(d), want_, sizeof want_ / sizeof want_[0]);                    \
-	} while (0)
 
-#define ASSERT_ALLOWED(d)                                                                       \
-	do {                                                                                    \
-		if ((d).nreasons)                                                               \
-			fail_msg("denied: %s", (d).reasons[0].code);                            \
-		assert_true((d).allow);                                                         \
-	} while (0)
 
 #define MON MON_TIME
 

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "policy_asserts.h"
+
 #include "pol.h"
 #include "vg_event.h"
 #include "vg_time.h"
@@ -77,30 +79,8 @@ static struct pol_decision other(const struct pol_policy *p, const char *account
 	return decide_full(p, account, NULL, time, POL_ACT_OTHER, NULL, NULL);
 }
 
-static void assert_reasons(const struct pol_decision *d, const char *const want[], size_t n)
-{
-	for (int i = 0; i < d->nreasons && (size_t)i < n; i++)
-		if (strcmp(d->reasons[i].code, want[i]) != 0)
-			fail_msg("reason %d: got '%s', want '%s'", i, d->reasons[i].code, want[i]);
-	if ((size_t)d->nreasons != n) {
-		for (int i = 0; i < d->nreasons; i++)
-			print_message("  %s\n", d->reasons[i].code);
-		fail_msg("got %d reasons, want %zu", d->nreasons, n);
-	}
-	assert_false(d->allow);
-}
 
-#define ASSERT_DENIED(d, ...)                                                                   \
-	do {                                                                                    \
-		static const char *const want_[] = {__VA_ARGS__};                               \
-		assert_reasons(&(d), want_, sizeof want_ / sizeof want_[0]);                    \
-	} while (0)
 
-#define ASSERT_ALLOWED(d)                                                                       \
-	do {                                                                                    \
-		if (!(d).allow)                                                                 \
-			fail_msg("denied: %s", (d).nreasons ? (d).reasons[0].code : "?");       \
-	} while (0)
 
 static int setup(void **state)
 {
