@@ -4,9 +4,11 @@
 #
 #   1. unit tests: each binary in BUILD_REL/tests/ and BUILD_SAN/tests/
 #      (cmocka, CMOCKA_MESSAGE_OUTPUT=TAP);
-#   2. end-to-end tests: each tests/e2e/*.sh in name order, against the
-#      sanitizer build's programs (BUILD_SAN/bin), so that AddressSanitizer
-#      and UBSan watch the collector while it serves real HTTP.
+#   2. scenario suites: tests/e2e, tests/hostile, tests/fault and
+#      tests/scenarios, each *.sh in name order, against the sanitizer
+#      build's programs (BUILD_SAN/bin), so that AddressSanitizer and UBSan
+#      watch the collector while it serves real HTTP (tests/scenarios runs
+#      against BUILD_REL/bin).
 #
 # Each result line is printed prefixed with its suite ("unit/rel/test_common:
 # ok 3 - ..."). The last line of output is exactly
@@ -139,18 +141,27 @@ if [ "${VIGIL_UNIT:-1}" != 0 ]; then
 	done
 fi
 
-# ---- end-to-end tests ----------------------------------------------------
+# ---- end-to-end, hostile-input, fault and scenario suites ----------------
 
-for script in "$REPO"/tests/e2e/*.sh; do
-	[ -f "$script" ] || continue
-	name=$(basename "$script" .sh)
-	[ "$name" = lib ] && continue
-	case $name.sh in ${VIGIL_E2E:-*}) ;; *) continue ;; esac
-	out=$WORK/e2e-$name
-	(cd "$REPO" && VIGIL_BIN="$BUILD_SAN/bin" run_timeout "$E2E_TIMEOUT" bash "$script") \
-		>"$out" 2>"$out.err" </dev/null
-	status=$?
-	tally "e2e/$name" "$out" "$status"
+# Each suite is a directory of scenario scripts, run in name order against
+# the sanitizer build's programs (the scenario suite against the release
+# build: it measures detection over a large synthetic organisation, and the
+# sanitizer build would only make it slower).
+for suite in e2e hostile fault scenarios; do
+	[ -d "$REPO/tests/$suite" ] || continue
+	bindir=$BUILD_SAN/bin
+	[ "$suite" = scenarios ] && bindir=$BUILD_REL/bin
+	for script in "$REPO"/tests/$suite/*.sh; do
+		[ -f "$script" ] || continue
+		name=$(basename "$script" .sh)
+		[ "$name" = lib ] && continue
+		case $name.sh in ${VIGIL_E2E:-*}) ;; *) continue ;; esac
+		out=$WORK/$suite-$name
+		(cd "$REPO" && VIGIL_BIN="$bindir" VIGIL_BUILD_REL="$BUILD_REL" \
+			run_timeout "$E2E_TIMEOUT" bash "$script") >"$out" 2>"$out.err" </dev/null
+		status=$?
+		tally "$suite/$name" "$out" "$status"
+	done
 done
 
 echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
