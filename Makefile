@@ -15,7 +15,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc
 
-PKGS := libmicrohttpd jansson yajl libconfig sqlite3 libcurl zlib gnutls audit auparse
+PKGS := libmicrohttpd jansson yajl libconfig sqlite3 libcurl zlib gnutls audit auparse libcap-ng
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -48,9 +48,12 @@ BINS := $(BUILD)/bin/vigil-collector $(BUILD)/bin/vigil-policy $(BUILD)/bin/vigi
 PAM_MODULE := $(BUILD)/lib/pam_vigil.so
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+# The insider scenario generator (tests/scenarios/), a test tool: not installed.
+SCEN_SRC := $(wildcard tests/scenarios/*.c)
+SCEN_GEN := $(BUILD)/tests-bin/vigil-scenario-gen
 
 .PHONY: all deps check unit e2e demo bench install clean san fuzz
-all: $(BINS) $(PAM_MODULE)
+all: $(BINS) $(PAM_MODULE) $(SCEN_GEN)
 
 deps:
 	@sh mk/deps.sh
@@ -92,6 +95,11 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LIBS) -lcmocka
+
+$(SCEN_GEN): $(call obj,$(SCEN_SRC)) $(LIB_COMMON)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB_COMMON) $(LIBS)
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)

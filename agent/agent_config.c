@@ -39,6 +39,7 @@ static int load(config_t *c, struct agent_config *cfg, const char *file, char *e
 	static const char *const keys[] = {"collector", "token_file", "host", "spool", "socket", "ca",
 	                                   "audit", "spool_max_events", "batch_events", "batch_bytes",
 	                                   "batch_delay_ms", "heartbeat", "backoff_max", "log_level", "policy",
+	                                   "certificate", "key",
 	                                   NULL};
 	const config_setting_t *root = config_root_setting(c);
 	const char *audit = "netlink", *level = NULL;
@@ -56,8 +57,15 @@ static int load(config_t *c, struct agent_config *cfg, const char *file, char *e
 	    dup_str(root, "spool", "/var/lib/vigil/spool.db", &cfg->spool, file, err, errlen) < 0 ||
 	    dup_str(root, "socket", AGENT_PAM_DEFAULT_SOCKET, &cfg->socket, file, err, errlen) < 0 ||
 	    dup_str(root, "ca", NULL, &cfg->ca, file, err, errlen) < 0 ||
-	    dup_str(root, "policy", NULL, &cfg->policy, file, err, errlen) < 0)
+	    dup_str(root, "policy", NULL, &cfg->policy, file, err, errlen) < 0 ||
+	    dup_str(root, "certificate", NULL, &cfg->certificate, file, err, errlen) < 0 ||
+	    dup_str(root, "key", NULL, &cfg->key, file, err, errlen) < 0)
 		return -1;
+	/* Mutual TLS: a certificate from the vigil CA (vigil-collector ca issue)
+	 * with its key, both or neither, and only over https. */
+	if (!cfg->certificate != !cfg->key)
+		return vg_cfg_error(config_setting_get_member(root, cfg->key ? "key" : "certificate"), file,
+		                    err, errlen, "'certificate' and 'key' go together (mutual TLS)");
 	if (strlen(cfg->socket) + sizeof AGENT_PAM_QUERY_SUFFIX > 108)
 		return vg_cfg_error(config_setting_get_member(root, "socket"), file, err, errlen,
 		                    "'socket' must be shorter than %zu bytes (the query socket adds \"%s\")",
@@ -70,6 +78,9 @@ static int load(config_t *c, struct agent_config *cfg, const char *file, char *e
 	    strncmp(cfg->collector, "http://localhost", 16) != 0 && strncmp(cfg->collector, "http://[::1]", 12) != 0)
 		return vg_cfg_error(config_setting_get_member(root, "collector"), file, err, errlen,
 		                    "'collector' must be an https:// URL (plain http only to loopback)");
+	if (cfg->certificate && strncmp(cfg->collector, "https://", 8) != 0)
+		return vg_cfg_error(config_setting_get_member(root, "certificate"), file, err, errlen,
+		                    "a client 'certificate' needs an https:// collector");
 	if (vg_cfg_string(root, "audit", &audit, file, err, errlen) < 0)
 		return -1;
 	if (strcmp(audit, "netlink") == 0)
@@ -151,5 +162,7 @@ void agent_config_free(struct agent_config *cfg)
 	free(cfg->socket);
 	free(cfg->ca);
 	free(cfg->policy);
+	free(cfg->certificate);
+	free(cfg->key);
 	memset(cfg, 0, sizeof *cfg);
 }

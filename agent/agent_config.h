@@ -17,6 +17,7 @@ struct agent_config {
 	char *spool;
 	char *socket;
 	char *ca;                  /* CA bundle for https, NULL = system default */
+	char *certificate, *key;   /* client certificate and key for mutual TLS, or NULL */
 	char *policy;              /* policy for login enforcement, NULL = never enforce */
 	enum agent_audit_mode audit;
 	int64_t spool_max_events;  /* bound of the spool */

@@ -191,6 +191,10 @@ static CURL *make_curl(struct agent_ship *sh, const struct agent_config *cfg)
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "vigil-agent/1");
 	if (cfg->ca)
 		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca);
+	if (cfg->certificate) {
+		curl_easy_setopt(c, CURLOPT_SSLCERT, cfg->certificate);
+		curl_easy_setopt(c, CURLOPT_SSLKEY, cfg->key);
+	}
 	return c;
 }
 
@@ -285,10 +289,33 @@ out:
 	return NULL;
 }
 
+int agent_ship_check_tls(const struct agent_config *cfg, char *err, size_t errlen)
+{
+	struct stat st;
+	if (!cfg->certificate)
+		return 0;
+	if (access(cfg->certificate, R_OK) < 0) {
+		snprintf(err, errlen, "%s: client certificate: %s", cfg->certificate, strerror(errno));
+		return -1;
+	}
+	if (stat(cfg->key, &st) < 0 || access(cfg->key, R_OK) < 0) {
+		snprintf(err, errlen, "%s: client key: %s", cfg->key, strerror(errno));
+		return -1;
+	}
+	if (st.st_mode & 077) {
+		snprintf(err, errlen, "%s: the client key must not be readable by group or others (chmod 600)",
+		         cfg->key);
+		return -1;
+	}
+	return 0;
+}
+
 int agent_ship_start(struct agent_ship *sh, struct agent *a, char *err, size_t errlen)
 {
 	memset(sh, 0, sizeof *sh);
 	sh->agent = a;
+	if (agent_ship_check_tls(&a->cfg, err, errlen) < 0)
+		return -1;
 	if (!(sh->token = agent_token_read(a->cfg.token_file, err, errlen)))
 		return -1;
 	if (pthread_create(&sh->thread, NULL, ship_main, sh) != 0) {

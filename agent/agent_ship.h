@@ -32,6 +32,10 @@ int agent_ship_start(struct agent_ship *sh, struct agent *a, char *err, size_t e
 /* Asks the thread to stop (after draining, see above) and joins it. */
 void agent_ship_stop(struct agent_ship *sh);
 
+/* Checks the mutual-TLS files of cfg, when set: both readable, the key not
+ * readable by group or others. Returns 0 or -1 with err. */
+int agent_ship_check_tls(const struct agent_config *cfg, char *err, size_t errlen);
+
 /* Compresses in[0..len) as gzip into a new buffer. Returns 0 or -1. */
 int agent_ship_gzip(const char *in, size_t len, char **out, size_t *outlen);
 

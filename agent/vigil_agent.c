@@ -12,6 +12,7 @@
  */
 #include "agent.h"
 #include "agent_audit.h"
+#include "agent_caps.h"
 #include "agent_pam.h"
 #include "agent_query.h"
 #include "agent_ship.h"
@@ -150,16 +151,25 @@ static int run(struct agent *a)
 			fcntl(audit_fd, F_SETFL, fcntl(audit_fd, F_GETFL) | O_NONBLOCK);
 		}
 	}
+	/* Everything that needs privileges is open: keep only what the running
+	 * agent uses, before the shipper thread starts (agent_caps.h). */
+	int keep_audit = a->cfg.audit != AGENT_AUDIT_OFF;
+	if (agent_caps_restrict(keep_audit, err, sizeof err) < 0) {
+		vg_err("%s", err);
+		goto out;
+	}
 	if (agent_ship_start(&ship, a, err, sizeof err) < 0) {
 		vg_err("%s", err);
 		goto out;
 	}
 	agent_emit_health(a, "start", "vigil-agent " VIGIL_VERSION);
 	agent_flush(a);
-	vg_info("running on %s: collector %s, spool %s, PAM socket %s, login enforcement %s, audit %s",
+	vg_info("running on %s: collector %s, spool %s, PAM socket %s, login enforcement %s, audit %s, "
+	        "client certificate %s, capabilities kept: %s",
 	        a->cfg.host, a->cfg.collector, a->cfg.spool, a->cfg.socket,
 	        a->cfg.policy ? a->cfg.policy : "off",
-	        a->cfg.audit == AGENT_AUDIT_NETLINK ? "netlink" : a->cfg.audit == AGENT_AUDIT_STDIN ? "stdin" : "off");
+	        a->cfg.audit == AGENT_AUDIT_NETLINK ? "netlink" : a->cfg.audit == AGENT_AUDIT_STDIN ? "stdin" : "off",
+	        a->cfg.certificate ? a->cfg.certificate : "none", agent_caps_describe(keep_audit));
 
 	next_heartbeat = vg_time_mono_ns() + (int64_t)a->cfg.heartbeat_s * 1000000000LL;
 	next_tick = vg_time_mono_ns() + 1000000000LL;
@@ -275,7 +285,11 @@ int main(int argc, char **argv)
 		rc = 2;
 	} else if (test) {
 		rc = 0;
-		if (a.cfg.policy) {
+		if (agent_ship_check_tls(&a.cfg, err, sizeof err) < 0) {
+			fprintf(stderr, "%s\n", err);
+			rc = 1;
+		}
+		if (rc == 0 && a.cfg.policy) {
 			struct pol_policy *p = NULL;
 			struct pol_diag diag;
 			pol_diag_init(&diag);

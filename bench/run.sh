@@ -13,6 +13,8 @@
 # Environment: VIGIL_BENCH_PERSONS (10000), VIGIL_BENCH_RESOURCES (100000),
 # VIGIL_BENCH_EVENTS (400000), VIGIL_BENCH_BATCHES (400, of 1000 events),
 # VIGIL_BENCH_RUNS (3: headline and raw SQLite runs, the median is reported),
+# VIGIL_BENCH_VERIFY_EVENTS (1000000: events in the database verify checks),
+# VIGIL_BENCH_OFFICER_* (bench/officer.sh, run last),
 # VIGIL_BENCH_KEEP=1 keeps the temporary directory,
 # VIGIL_BENCH_STRICT=1 exits 1 when a target is missed.
 set -u
@@ -22,6 +24,8 @@ COLLECTOR=$B/bin/vigil-collector
 GEN=$B/bench/gen_org
 INGEST=$B/bench/bench_ingest
 POLBENCH=$B/bench/bench_policy
+VERBENCH=$B/bench/bench_verify
+VERIFY_EVENTS=${VIGIL_BENCH_VERIFY_EVENTS:-1000000}
 PERSONS=${VIGIL_BENCH_PERSONS:-10000}
 RESOURCES=${VIGIL_BENCH_RESOURCES:-100000}
 EVENTS=${VIGIL_BENCH_EVENTS:-400000}
@@ -92,6 +96,7 @@ policy = "$POLICY";
 max_body = 16777216;
 threads = 4;
 log_level = "info";
+user = "root";
 EOF
 
 # 2. Policy load time: validation loads and compiles the policy once.
@@ -234,6 +239,30 @@ RAW=$(timeout 200 taskset -c $SRV_CPU "$INGEST" raw --db "$T/raw.db" --events "$
 echo "$RAW"
 rm -f "$T"/raw.db*
 
+# 6b. Tamper evidence: a chained database of VERIFY_EVENTS events built
+# through the store (bench/bench_verify), then `vigil-collector verify` on
+# it, timed, on the collector's core.
+VERLINE=
+BUILDLINE=
+if [ -x "$VERBENCH" ]; then
+	OUT=$(timeout 600 taskset -c $SRV_CPU "$VERBENCH" --db "$T/verify.db" --events "$T/org/events.ndjson" \
+		--count "$VERIFY_EVENTS") || { echo "bench: bench_verify failed" >&2; OUT=; }
+	printf '%s\n' "$OUT"
+	BUILDLINE=$(printf '%s\n' "$OUT" | grep '^chain_build ')
+	HASHLINE=$(printf '%s\n' "$OUT" | grep '^chain_hash ')
+	if [ -n "$BUILDLINE" ]; then
+		sed "s|^database = .*|database = \"$T/verify.db\";|" "$T/collector.conf" >"$T/verify.conf"
+		t0=$(ms)
+		timeout 600 taskset -c $SRV_CPU "$COLLECTOR" -c "$T/verify.conf" verify >"$T/verify.out" 2>&1
+		vrc=$?
+		VMS=$(($(ms) - t0))
+		VERLINE="chain_verify events=$(kv "$BUILDLINE" events) blocks=$(kv "$BUILDLINE" blocks) ms=$VMS exit=$vrc"
+		echo "$VERLINE"
+		[ $vrc -eq 0 ] || { echo "bench: verify failed:" >&2; tail -n 5 "$T/verify.out" >&2; }
+	fi
+	rm -f "$T"/verify.db*
+fi
+
 # 7. Policy decision benchmark, when someone has written one.
 POLLINE=
 if [ -x "$POLBENCH" ]; then
@@ -286,8 +315,23 @@ row "policy load, collector -t (ms)" "$LOAD_MS" "" ""
 row "collector start to /healthz (ms)" "$START_PLAIN" "" ""
 row "events stored / anomalies (plain run)" "$(kv "$PLAIN" accepted) / $ANOM_PLAIN" "" ""
 row "database size after plain run (MB)" "$DB_PLAIN" "" ""
+if [ -n "$VERLINE" ]; then
+	row "verify, $(kv "$VERLINE" events) events in $(kv "$VERLINE" blocks) blocks (s)" \
+		"$(awk -v m="$(kv "$VERLINE" ms)" 'BEGIN {printf "%.1f", m / 1000}')" "" \
+		"$([ "$(kv "$VERLINE" exit)" = 0 ] && echo ok || echo FAILED)"
+	row "  chain: SHA-256 per event (ns)" "$(kv "$HASHLINE" ns_per_event)" "" ""
+	row "  store+chain without HTTP or policy (events/s)" "$(kv "$BUILDLINE" events_per_s)" "" ""
+fi
 if [ -n "$POLLINE" ]; then
 	row "policy decision, bench_policy median / p99 (ns)" "$(kv "$POLLINE" median_ns) / $(kv "$POLLINE" p99_ns)" "" ""
+fi
+
+# 9. The officer's views on a large database (bench/officer.sh: 10,000,000
+# events, 100,000 anomalies; anomaly list, dossier, risk ranking, vetting
+# report < 200 ms, HTML reports < 1 s).
+if [ -x "$B/bench/bench_officer" ]; then
+	echo
+	VIGIL_BENCH_STRICT=1 sh "$(dirname "$0")/officer.sh" "$B" || missed=1
 fi
 if [ $missed -ne 0 ]; then
 	echo "bench: at least one target missed (see docs/benchmarks.md for the profile)"

@@ -133,7 +133,8 @@ void col_api_anomaly(struct col_server *srv, const char *id, struct col_reply *r
 {
 	char *end;
 	long long n = strtoll(id, &end, 10);
-	if (!*id || *end || n <= 0)
+	/* Canonical decimal only: "+1", " 1" and "01" name no anomaly. */
+	if (id[0] < '1' || id[0] > '9' || *end || n <= 0)
 		return col_api_error(r, 404, "no such anomaly");
 	json_t *a = col_store_anomaly_get(srv->store, n);
 	if (!a)
@@ -164,6 +165,18 @@ static long long triage_id(const char *rest)
 	return n;
 }
 
+int col_api_text_check(const char *s, size_t len, size_t max)
+{
+	if (len == 0 || len > max || memchr(s, '\0', len))
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+			return -2;
+	}
+	return 0;
+}
+
 /* A string member of at most max bytes without control characters other
  * than newline and tab; NULL when absent. Returns 0, or -1 with r set. */
 static int body_string(json_t *o, const char *name, size_t max, bool required, const char **out,
@@ -177,17 +190,14 @@ static int body_string(json_t *o, const char *name, size_t max, bool required, c
 		return required ? -1 : 0;
 	}
 	const char *s = json_string_value(v);
-	size_t len = json_string_length(v);
-	if (!s || len == 0 || len > max || memchr(s, '\0', len)) {
+	int rc = s ? col_api_text_check(s, json_string_length(v), max) : -1;
+	if (rc == -1) {
 		col_api_error(r, 400, "field '%s': expected a non-empty string of at most %zu bytes", name, max);
 		return -1;
 	}
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
-			col_api_error(r, 400, "field '%s': contains control characters", name);
-			return -1;
-		}
+	if (rc == -2) {
+		col_api_error(r, 400, "field '%s': contains control characters", name);
+		return -1;
 	}
 	*out = s;
 	return 0;
@@ -221,8 +231,8 @@ void col_api_triage(struct col_server *srv, const struct col_principal *who, con
 		}
 	}
 	if (body_string(o, "status", 32, true, &status, r) < 0 ||
-	    body_string(o, "note", 4096, true, &note, r) < 0 ||
-	    body_string(o, "assignee", 255, false, &assignee, r) < 0) {
+	    body_string(o, "note", COL_TRIAGE_NOTE_MAX, true, &note, r) < 0 ||
+	    body_string(o, "assignee", COL_TRIAGE_ASSIGNEE_MAX, false, &assignee, r) < 0) {
 		json_decref(o);
 		return;
 	}
@@ -247,4 +257,22 @@ void col_api_triage(struct col_server *srv, const struct col_principal *who, con
 	}
 	r->status = 200;
 	r->json = a;
+}
+
+/* Query parsing for handlers in other files (col_risk.c), so that every
+ * query string is still read here. */
+const char *col_api_query(struct MHD_Connection *c, const char *name)
+{
+	return arg(c, name);
+}
+
+int col_api_query_time(struct MHD_Connection *c, const char *name, int64_t *ms, struct col_reply *r)
+{
+	return arg_time(c, name, ms, r);
+}
+
+int col_api_query_int(struct MHD_Connection *c, const char *name, long long min, long long max,
+                      long long def, long long *out, struct col_reply *r)
+{
+	return arg_int(c, name, min, max, def, out, r);
 }

@@ -85,7 +85,8 @@ static int load_settings(config_t *c, struct col_config *cfg, const char *file, 
                          size_t errlen)
 {
 	static const char *const keys[] = {"listen", "database", "policy", "max_body", "threads",
-	                                   "log_level", "tls", NULL};
+	                                   "connection_timeout", "log_level", "tls", "alerts",
+	                                   "anchor_interval", "user", NULL};
 	const config_setting_t *root = config_root_setting(c);
 	const char *s;
 	long long n;
@@ -110,6 +111,14 @@ static int load_settings(config_t *c, struct col_config *cfg, const char *file, 
 		return -1;
 	if (rc)
 		cfg->threads = (int)n;
+	if ((rc = vg_cfg_int(root, "connection_timeout", 1, 3600, &n, file, err, errlen)) < 0)
+		return -1;
+	if (rc)
+		cfg->connection_timeout = (int)n;
+	if ((rc = vg_cfg_int(root, "anchor_interval", 0, 86400, &n, file, err, errlen)) < 0)
+		return -1;
+	if (rc)
+		cfg->anchor_interval = (int)n;
 	s = NULL;
 	if (vg_cfg_string(root, "log_level", &s, file, err, errlen) < 0)
 		return -1;
@@ -117,6 +126,14 @@ static int load_settings(config_t *c, struct col_config *cfg, const char *file, 
 		return vg_cfg_error(config_setting_get_member(root, "log_level"), file, err, errlen,
 		                    "'log_level' must be debug, info, warn or error, got \"%s\"", s);
 	if (load_tls(root, cfg, file, err, errlen) < 0)
+		return -1;
+	/* Whom the collector runs as after binding (col_privs.h). */
+	if (dup_setting(root, "user", &cfg->user, 0, file, err, errlen) < 0)
+		return -1;
+	if (cfg->user && (!cfg->user[0] || strlen(cfg->user) > 32))
+		return vg_cfg_error(config_setting_get_member(root, "user"), file, err, errlen,
+		                    "'user' must be an account name of 1..32 characters");
+	if (col_alert_config_load(root, &cfg->alerts, file, err, errlen) < 0)
 		return -1;
 	/* Bearer tokens cross the network in the clear without TLS. */
 	if (!cfg->tls_certificate && strcmp(cfg->listen_host, "127.0.0.1") != 0 &&
@@ -134,6 +151,8 @@ int col_config_load(const char *path, struct col_config *cfg, char *err, size_t 
 	memset(cfg, 0, sizeof *cfg);
 	cfg->max_body = 16u << 20;
 	cfg->threads = 4;
+	cfg->connection_timeout = 60;
+	cfg->anchor_interval = 60;
 	cfg->log_level = VG_LOG_INFO;
 	if (!(cfg->path = strdup(path))) {
 		snprintf(err, errlen, "%s: out of memory", path);
@@ -159,5 +178,7 @@ void col_config_free(struct col_config *cfg)
 	free(cfg->tls_certificate);
 	free(cfg->tls_key);
 	free(cfg->tls_client_ca);
+	free(cfg->user);
+	col_alert_config_free(&cfg->alerts);
 	memset(cfg, 0, sizeof *cfg);
 }

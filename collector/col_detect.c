@@ -14,8 +14,6 @@ static const enum vg_akind class_kind[POL_CLASS_COUNT] = {
 	VG_AK_UNAUTHORIZED_PRIVILEGE, VG_AK_REMOVABLE_MEDIA,
 };
 
-static const double severity_score[] = {10, 25, 50, 80};
-
 static bool starts(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -100,7 +98,7 @@ static int detect_agent_event(const struct vg_event *ev, struct col_detect_resul
 		struct col_finding *f = &out->findings[out->n++];
 		f->kind = agent_findings[i].kind;
 		f->severity = agent_findings[i].severity;
-		f->score = severity_score[f->severity];
+		f->score = vg_severity_score(f->severity);
 		f->reasons[0] = agent_findings[i].action;
 		f->reason_index[0] = -1;
 		f->nreasons = 1;
@@ -155,7 +153,7 @@ int col_detect_event(const struct pol_policy *p, const struct vg_event *ev,
 	}
 	for (int i = 0; i < out->n; i++) {
 		struct col_finding *f = &out->findings[i];
-		f->score = severity_score[f->severity];
+		f->score = vg_severity_score(f->severity);
 		write_summary(d, &req, f);
 	}
 	return out->n;

@@ -7,47 +7,75 @@
  * 413); when complete, the route's handler runs and the reply is sent as
  * JSON. Handlers run on the daemon's worker threads.
  */
+#include "col_access.h"
 #include "col_api.h"
+#include "col_api_ident.h"
+#include "col_export.h"
 #include "col_detect.h"
 #include "col_ingest.h"
+#include "col_web.h"
+#include "col_risk.h"
+#include "col_summary.h"
 #include "col_server.h"
+#include "col_ca.h"
+#include "col_ident.h"
+#include "col_listen.h"
 #include "vg_log.h"
 #include "vg_time.h"
 #include "vg_token.h"
 
 #include <arpa/inet.h>
 #include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 enum route { R_NONE, R_EVENTS_POST, R_EVENTS_GET, R_ANOMALIES, R_ANOMALY, R_QUARANTINE, R_HEALTH,
-             R_METRICS, R_POLICY_RELOAD, R_TRIAGE, R_VETTING };
+             R_METRICS, R_POLICY_RELOAD, R_TRIAGE, R_VETTING, R_RISK,
+             R_PERSON, R_SUMMARY, R_EXPORT_EVENTS, R_EXPORT_ANOMALIES, R_ACCESS_LOG,
+             R_IDENTITIES };
 
 /* Who may call a route: a bit per enum col_role; ANYONE skips the token. */
 #define ROLE(r) (1u << (r))
 #define ANYONE 0u
 #define READERS (ROLE(COL_ROLE_OFFICER) | ROLE(COL_ROLE_AUDITOR) | ROLE(COL_ROLE_ADMIN))
 
+/* LOGGED: every call is written to the access log (col_access.h) after its
+ * handler ran, with the officer, the object and the status; a read whose
+ * entry cannot be stored is answered 503 instead of with the data. */
+enum { UNLOGGED = 0, LOGGED = 1 };
+
 static const struct route_def {
 	const char *method, *path;
 	int prefix;              /* path is a prefix followed by an id */
 	enum route route;
 	unsigned roles;
+	int access;              /* LOGGED or UNLOGGED */
 } routes[] = {
-	{"POST", "/v1/events", 0, R_EVENTS_POST, ROLE(COL_ROLE_AGENT)},
-	{"GET", "/v1/events", 0, R_EVENTS_GET, READERS},
-	{"GET", "/v1/anomalies", 0, R_ANOMALIES, READERS},
-	{"GET", "/v1/anomalies/", 1, R_ANOMALY, READERS},
-	{"POST", "/v1/anomalies/", 1, R_TRIAGE, ROLE(COL_ROLE_OFFICER) | ROLE(COL_ROLE_ADMIN)},
-	{"GET", "/v1/quarantine", 0, R_QUARANTINE, READERS},
-	{"GET", "/v1/vetting", 0, R_VETTING, READERS},
-	{"GET", "/healthz", 0, R_HEALTH, ANYONE},
-	{"GET", "/metrics", 0, R_METRICS, ANYONE},
-	{"POST", "/v1/policy/reload", 0, R_POLICY_RELOAD, ROLE(COL_ROLE_POLICY) | ROLE(COL_ROLE_ADMIN)},
+	{"POST", "/v1/events", 0, R_EVENTS_POST, ROLE(COL_ROLE_AGENT), UNLOGGED},
+	{"GET", "/v1/events", 0, R_EVENTS_GET, READERS, LOGGED},
+	{"GET", "/v1/anomalies", 0, R_ANOMALIES, READERS, UNLOGGED},
+	{"GET", "/v1/anomalies/", 1, R_ANOMALY, READERS, LOGGED},
+	{"POST", "/v1/anomalies/", 1, R_TRIAGE, ROLE(COL_ROLE_OFFICER) | ROLE(COL_ROLE_ADMIN), LOGGED},
+	{"GET", "/v1/quarantine", 0, R_QUARANTINE, READERS, UNLOGGED},
+	{"GET", "/v1/vetting", 0, R_VETTING, READERS | ROLE(COL_ROLE_VETTING), UNLOGGED},
+	{"GET", "/v1/risk", 0, R_RISK, READERS, UNLOGGED},
+	{"GET", "/v1/persons/", 1, R_PERSON, READERS, LOGGED},
+	{"GET", "/v1/summary", 0, R_SUMMARY, READERS, UNLOGGED},
+	{"GET", "/healthz", 0, R_HEALTH, ANYONE, UNLOGGED},
+	{"GET", "/metrics", 0, R_METRICS, ANYONE, UNLOGGED},
+	{"POST", "/v1/policy/reload", 0, R_POLICY_RELOAD, ROLE(COL_ROLE_POLICY) | ROLE(COL_ROLE_ADMIN),
+	 UNLOGGED},
+	{"GET", "/v1/export/events", 0, R_EXPORT_EVENTS, READERS, LOGGED},
+	{"GET", "/v1/export/anomalies", 0, R_EXPORT_ANOMALIES, READERS, LOGGED},
+	{"GET", "/v1/access-log", 0, R_ACCESS_LOG, ROLE(COL_ROLE_AUDITOR) | ROLE(COL_ROLE_ADMIN), UNLOGGED},
+	{"GET", "/v1/identities", 0, R_IDENTITIES, ROLE(COL_ROLE_AUDITOR) | ROLE(COL_ROLE_ADMIN), LOGGED},
 };
 
 struct request {
@@ -61,6 +89,8 @@ struct request {
 	size_t len, cap;
 	size_t expected;           /* Content-Length, 0 when not sent */
 	int too_large;
+	struct col_web_req *web;   /* a dashboard request (col_web.h) */
+	int nul_in_url;            /* the raw URL holds %00 (on_uri) */
 };
 
 static enum MHD_Result send_reply(struct MHD_Connection *c, struct request *rq, int status,
@@ -76,6 +106,19 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct request *rq, 
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	rq->status = status;
 	enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* Queues a streamed 200 response (an export) and releases it. */
+static enum MHD_Result send_stream(struct MHD_Connection *c, struct request *rq,
+                                   struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/x-ndjson");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	rq->status = 200;
+	enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
 	return ret;
 }
@@ -144,8 +187,13 @@ static int check_client_cert(struct col_server *srv, struct MHD_Connection *c)
 	if (!ci || !ci->tls_session)
 		return 403;
 	gnutls_session_t tls = (gnutls_session_t)ci->tls_session;
+	/* The certificate must also be meant for TLS clients (extended key
+	 * usage clientAuth, or none), so the collector's own server
+	 * certificate from the same CA is no client credential. */
+	gnutls_typed_vdata_st purpose = {.type = GNUTLS_DT_KEY_PURPOSE_OID,
+	                                 .data = (unsigned char *)GNUTLS_KP_TLS_WWW_CLIENT};
 	if (gnutls_certificate_type_get(tls) != GNUTLS_CRT_X509 ||
-	    gnutls_certificate_verify_peers2(tls, &status) != GNUTLS_E_SUCCESS || status != 0)
+	    gnutls_certificate_verify_peers(tls, &purpose, 1, &status) != GNUTLS_E_SUCCESS || status != 0)
 		return 403;
 	unsigned n = 0;
 	if (!gnutls_certificate_get_peers(tls, &n) || n == 0)
@@ -153,8 +201,29 @@ static int check_client_cert(struct col_server *srv, struct MHD_Connection *c)
 	return 0;
 }
 
-/* Resolves the bearer token. Returns 0, or an HTTP status (401/403/503). */
-static int authorize(struct col_server *srv, struct MHD_Connection *c, struct request *rq)
+/* With mutual TLS, an agent's token is good only together with a client
+ * certificate issued for the agent's enrolled host (its common name), so a
+ * stolen token cannot be used from another enrolled machine. Returns 0 or
+ * 403 with *msg. Officer tokens may come with any certificate of the CA. */
+static int check_cert_binding(struct col_server *srv, struct MHD_Connection *c,
+                              const struct col_principal *who, const char **msg)
+{
+	char cn[256];
+	if (!srv->cfg.tls_client_ca || who->role != COL_ROLE_AGENT)
+		return 0;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (!ci || !ci->tls_session || col_ca_peer_cn(ci->tls_session, cn, sizeof cn) < 0 ||
+	    strcmp(cn, who->name) != 0) {
+		*msg = "the client certificate was not issued for this token's host";
+		return 403;
+	}
+	return 0;
+}
+
+/* Resolves the bearer token. Returns 0, or an HTTP status (401/403/503)
+ * with *msg set to the error text. */
+static int authorize(struct col_server *srv, struct MHD_Connection *c, struct request *rq,
+                     const char **msg)
 {
 	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	char hash[VG_TOKEN_HEX_LEN + 1];
@@ -167,8 +236,11 @@ static int authorize(struct col_server *srv, struct MHD_Connection *c, struct re
 	}
 	if (roles == ANYONE)
 		return 0;
-	if (check_client_cert(srv, c) != 0)
+	*msg = "missing or unknown bearer token";
+	if (check_client_cert(srv, c) != 0) {
+		*msg = "a client certificate from the vigil CA is required";
 		return 403;
+	}
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
 		return 401;
 	const char *tok = h + 7;
@@ -178,11 +250,22 @@ static int authorize(struct col_server *srv, struct MHD_Connection *c, struct re
 	int found = col_store_principal_find(srv->store, hash, &rq->who);
 	if (found < 0) {
 		vg_err("token lookup: %s", col_store_error(srv->store));
+		*msg = "storage unavailable";
 		return 503;
 	}
-	if (!found)
+	if (!found) {
+		/* Nothing cached: the store says why, as of this request. */
+		int64_t when;
+		int state = col_ident_token_state(srv->store, hash, &when);
+		if (state > 0)
+			*msg = col_token_state_message((enum col_token_state)state);
 		return 401;
-	return (roles & ROLE(rq->who.role)) ? 0 : 403;
+	}
+	if (!(roles & ROLE(rq->who.role))) {
+		*msg = "this token's role may not use this endpoint";
+		return 403;
+	}
+	return check_cert_binding(srv, c, &rq->who, msg);
 }
 
 /* Officer requests with a body (triage) carry small JSON documents. */
@@ -277,6 +360,7 @@ static enum MHD_Result dispatch(struct col_server *srv, struct MHD_Connection *c
                                 struct request *rq)
 {
 	struct col_reply r = {0, NULL};
+	struct MHD_Response *stream = NULL;
 
 	switch (rq->def->route) {
 	case R_EVENTS_POST:
@@ -296,6 +380,15 @@ static enum MHD_Result dispatch(struct col_server *srv, struct MHD_Connection *c
 	case R_VETTING:
 		col_api_vetting(srv, c, &r);
 		break;
+	case R_RISK:
+		col_api_risk(srv, c, &r);
+		break;
+	case R_PERSON:
+		col_api_person(srv, c, url + strlen(rq->def->path), &r);
+		break;
+	case R_SUMMARY:
+		col_api_summary(srv, c, &r);
+		break;
 	case R_HEALTH:
 		return send_json(c, rq, 200, json_pack("{s:s}", "status", "ok"));
 	case R_POLICY_RELOAD:
@@ -306,6 +399,17 @@ static enum MHD_Result dispatch(struct col_server *srv, struct MHD_Connection *c
 		col_api_triage(srv, &rq->who, url + strlen(rq->def->path), rq->body ? rq->body : "",
 		               rq->len, &r);
 		break;
+	case R_EXPORT_EVENTS:
+	case R_EXPORT_ANOMALIES:
+		stream = col_export_response(srv, c, rq->def->route == R_EXPORT_EVENTS ? COL_EXPORT_EVENTS
+		                                                                      : COL_EXPORT_ANOMALIES, &r);
+		break;
+	case R_IDENTITIES:
+		col_api_identities(srv, &r);
+		break;
+	case R_ACCESS_LOG:
+		col_api_access_log(srv, c, &r);
+		break;
 	case R_METRICS: {
 		char *text = col_metrics_render(&srv->metrics, vg_akind_name);
 		if (!text)
@@ -315,6 +419,19 @@ static enum MHD_Result dispatch(struct col_server *srv, struct MHD_Connection *c
 	default:
 		return send_error(c, rq, 404, "not found");
 	}
+	if (rq->def->access == LOGGED &&
+	    col_access_record(srv, &rq->who, rq->def->method, url, rq->def->prefix ? rq->def->path : NULL,
+	                      c, r.status) < 0 &&
+	    strcmp(rq->def->method, "GET") == 0) {
+		/* What cannot be accounted for is not shown. A triage step has
+		 * happened already and is answered as it went. */
+		if (stream)
+			MHD_destroy_response(stream);
+		stream = NULL;
+		col_api_error(&r, 503, "the access log is unavailable; try again");
+	}
+	if (stream)
+		return send_stream(c, rq, stream);
 	return send_json(c, rq, r.status, r.json);
 }
 
@@ -350,24 +467,45 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct request *rq = *con_cls;
 	(void)version;
 
-	if (!rq) {
+	if (!rq || !rq->def) {
 		int known, status;
-		if (!(rq = calloc(1, sizeof *rq)))
+		if (!rq && !(rq = calloc(1, sizeof *rq)))
 			return MHD_NO;
 		rq->start_ns = vg_time_mono_ns();
 		*con_cls = rq;
+		if (rq->nul_in_url) {
+			static const struct route_def bad = {.method = "", .path = "", .route = R_NONE,
+			                                     .roles = ANYONE};
+			rq->def = &bad;
+			return send_error(c, rq, 400, "the URL holds an encoded NUL (%00)");
+		}
+		if (col_web_owns(url)) {
+			/* The dashboard signs officers in with its own sessions. */
+			static const struct route_def web = {.method = "", .path = "", .route = R_NONE,
+			                                     .roles = ANYONE};
+			rq->def = &web;
+			if (check_client_cert(srv, c) != 0)
+				return send_error(c, rq, 403, "a client certificate from the vigil CA is required");
+			return (rq->web = col_web_begin(srv, c, method, url)) ? MHD_YES : MHD_NO;
+		}
 		rq->def = find_route(method, url, &known);
 		if (!rq->def) {
 			/* A route must exist to answer; reuse a dummy one for the status. */
-			static const struct route_def none = {"", "", 0, R_NONE, ANYONE};
+			static const struct route_def none = {"", "", 0, R_NONE, ANYONE, UNLOGGED};
 			rq->def = &none;
 			return known ? send_error(c, rq, 405, "method not allowed")
 			             : send_error(c, rq, 404, "not found");
 		}
-		if ((status = authorize(srv, c, rq)) != 0)
-			return send_error(c, rq, status, status == 401 ? "missing or unknown bearer token" :
-			                  status == 403 ? "this token's role may not use this endpoint" :
-			                  "storage unavailable");
+		const char *msg = NULL;
+		if ((status = authorize(srv, c, rq, &msg)) != 0) {
+			/* The path from the route table, never the request's text;
+			 * never the token. */
+			vg_debug("%s %s: %d: %s", rq->def->method, rq->def->path, status, msg);
+			return send_error(c, rq, status, msg);
+		}
+		if (rq->def->roles != ANYONE)
+			vg_debug("%s %s: %s %lld", rq->def->method, rq->def->path, col_role_name(rq->who.role),
+			         (long long)rq->who.id);
 		if (rq->def->route == R_TRIAGE && !is_json_request(c))
 			return send_error(c, rq, 415, "expected application/json");
 		if (rq->def->route == R_EVENTS_POST && (status = check_upload_headers(srv, c, rq)) != 0)
@@ -375,6 +513,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			                  "expected application/json or application/x-ndjson, "
 			                  "optionally with Content-Encoding: gzip");
 		return MHD_YES;
+	}
+	if (rq->web) {
+		if (!*upload_size)
+			return col_web_finish(rq->web, &rq->status);
+		int rc = col_web_upload(rq->web, upload, *upload_size);
+		*upload_size = 0;
+		return rc < 0 ? MHD_NO : MHD_YES;
 	}
 	if (*upload_size) {
 		if (rq->def->route != R_EVENTS_POST && rq->def->route != R_TRIAGE) {
@@ -389,6 +534,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return dispatch(srv, c, url, rq);
 }
 
+/* Sees the URL before libmicrohttpd decodes it: a decoded %00 would cut the
+ * path or a query parameter short without a trace (/v1/events%00x would be
+ * /v1/events), so such a request is marked here and answered 400. The
+ * request object made here is the one on_request and on_completed get. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct request *rq = calloc(1, sizeof *rq);
+	(void)cls;
+	(void)c;
+	if (rq)
+		rq->nul_in_url = strstr(uri, "%00") != NULL;
+	return rq;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -398,7 +557,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)toe;
 	if (!rq)
 		return;
-	col_metrics_request(&srv->metrics, rq->status, vg_time_mono_ns() - rq->start_ns);
+	/* A request libmicrohttpd refused before routing it (rq->def unset) was
+	 * never answered by vigil and is not counted. */
+	if (rq->def)
+		col_metrics_request(&srv->metrics, rq->status, vg_time_mono_ns() - rq->start_ns);
+	col_web_end(rq->web);
 	free(rq->body);
 	free(rq);
 	*con_cls = NULL;
@@ -467,37 +630,45 @@ int col_http_check_tls(const struct col_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-int col_http_start(struct col_server *srv, char *err, size_t errlen)
+int col_http_bind(struct col_server *srv, char *err, size_t errlen)
 {
 	/* The daemon may refer to the PEM text while it runs; it is freed in
 	 * col_http_stop. */
 	struct col_tls_files tls = {0};
-	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
-	                         .ai_socktype = SOCK_STREAM};
-	struct addrinfo *ai = NULL;
-	char port[16];
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_EPOLL;
+	int ipv6;
 
-	snprintf(port, sizeof port, "%d", srv->cfg.listen_port);
-	const char *host = strcmp(srv->cfg.listen_host, "localhost") == 0 ? "127.0.0.1" : srv->cfg.listen_host;
-	int rc = getaddrinfo(host, port, &hints, &ai);
-	if (rc != 0) {
-		snprintf(err, errlen, "%s: listen address %s: %s", srv->cfg.path, srv->cfg.listen_host,
-		         gai_strerror(rc));
-		return -1;
-	}
-	if (ai->ai_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
 	if (srv->cfg.tls_certificate) {
 		if (!(tls.cert = read_pem(srv->cfg.tls_certificate, err, errlen)) ||
 		    !(tls.key = read_pem(srv->cfg.tls_key, err, errlen)) ||
 		    (srv->cfg.tls_client_ca && !(tls.ca = read_pem(srv->cfg.tls_client_ca, err, errlen)))) {
 			tls_files_free(&tls);
-			freeaddrinfo(ai);
 			return -1;
 		}
-		flags |= MHD_USE_TLS;
 	}
+	srv->listen_fd = col_listen_open(srv->cfg.listen_host, srv->cfg.listen_port, &srv->port, &ipv6,
+	                                 err, errlen);
+	if (srv->listen_fd < 0) {
+		tls_files_free(&tls);
+		return -1;
+	}
+	srv->tls = tls;
+	srv->listening = true;
+	return 0;
+}
+
+int col_http_start(struct col_server *srv, char *err, size_t errlen)
+{
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_EPOLL;
+
+	if (!srv->listening && col_http_bind(srv, err, errlen) < 0)
+		return -1;
+	struct col_tls_files tls = srv->tls;
+	if (tls.cert)
+		flags |= MHD_USE_TLS;
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof ss;
+	if (getsockname(srv->listen_fd, (struct sockaddr *)&ss, &sslen) == 0 && ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
 	/* Options after the TLS ones are skipped when TLS is off by ending the
 	 * list early through MHD_OPTION_ARRAY. */
 	struct MHD_OptionItem tls_opts[] = {
@@ -510,24 +681,21 @@ int col_http_start(struct col_server *srv, char *err, size_t errlen)
 	srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 	                            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 	                            MHD_OPTION_ARRAY, tls_opts,
-	                            MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+	                            MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
 	                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
-	                            MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+	                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->cfg.connection_timeout,
 	                            MHD_OPTION_CONNECTION_LIMIT, 1024u,
 	                            /* Bodies arrive in reads of up to half of this. */
 	                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
 	                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	                            MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 	                            MHD_OPTION_END);
-	freeaddrinfo(ai);
-	srv->tls = tls;
 	if (!srv->mhd) {
-		tls_files_free(&srv->tls);
-		snprintf(err, errlen, "cannot listen on %s:%d (address in use or not permitted)",
-		         srv->cfg.listen_host, srv->cfg.listen_port);
+		snprintf(err, errlen, "cannot serve on %s:%d (see the http: messages above)",
+		         srv->cfg.listen_host, srv->port);
 		return -1;
 	}
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
-	srv->port = di ? di->port : srv->cfg.listen_port;
+	srv->listening = false;   /* the daemon closes it */
 	return 0;
 }
 
@@ -536,5 +704,8 @@ void col_http_stop(struct col_server *srv)
 	if (srv->mhd)
 		MHD_stop_daemon(srv->mhd);
 	srv->mhd = NULL;
+	if (srv->listening)
+		close(srv->listen_fd);
+	srv->listening = false;
 	tls_files_free(&srv->tls);
 }

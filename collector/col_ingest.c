@@ -3,6 +3,7 @@
  */
 #include "col_ingest.h"
 #include "col_detect.h"
+#include "col_found.h"
 #include "vg_arena.h"
 #include "vg_log.h"
 #include "vg_time.h"
@@ -221,6 +222,23 @@ static int own_text(struct item *x)
 	return 0;
 }
 
+/* Reads an NDJSON line that vg_event_parse accepted again as a jansson tree.
+ * The two parsers are meant to agree; should they not, the line is
+ * quarantined with jansson's reason rather than failing the whole batch.
+ * Returns -1 only when memory runs out. */
+static int reread_line(struct items *it, struct item *x)
+{
+	json_error_t jerr;
+	char reason[300];
+
+	if ((x->json = json_loadb(x->raw, x->rawlen, 0, &jerr)))
+		return 0;
+	if (json_error_code(&jerr) == json_error_out_of_memory)
+		return -1;
+	snprintf(reason, sizeof reason, "line %zu: invalid JSON: %s", x->line, jerr.text);
+	return set_reason(it, x, reason);
+}
+
 /* Validates one item (outside the transaction). An invalid item gets its
  * reason; a valid one its event and the text to store. An NDJSON line is
  * stored as sent; when it lacks a host, the enrolled host is added. Returns
@@ -242,15 +260,21 @@ static int validate_item(const struct col_principal *agent, struct items *it, st
 		/* An agent's own report (rare) is read again as a tree, so that
 		 * detection can look into its detail. */
 		if (x->ev.kind == VG_KIND_AGENT) {
-			if (!(x->json = json_loadb(x->raw, x->rawlen, 0, NULL)))
+			if (reread_line(it, x) < 0)
 				return -1;
+			if (x->reason)
+				return 0;
 			x->ev.detail = json_object_get(x->json, "detail");
 		}
 		if (x->ev.host)
 			return 0;
 		/* Rare: re-read the line as a tree to add the host. */
-		if (!x->json && !(x->json = json_loadb(x->raw, x->rawlen, 0, NULL)))
-			return -1;
+		if (!x->json) {
+			if (reread_line(it, x) < 0)
+				return -1;
+			if (x->reason)
+				return 0;
+		}
 	} else if (vg_event_decode(x->json, &x->ev, err, sizeof err) < 0) {
 		snprintf(reason, sizeof reason, "event %zu: %s", index, err);
 		return set_reason(it, x, reason);
@@ -275,17 +299,19 @@ static int quarantine(struct col_server *srv, const struct col_principal *agent,
 	return col_store_quarantine_insert(srv->store, agent->id, now, x->reason, raw, rawlen);
 }
 
-static int record_findings(struct col_server *srv, const struct col_principal *agent,
+/* Decides ev against the policy and records what it breaks. The decision
+ * stays in dr for the behavioural detectors (its resource). */
+static int record_findings(struct col_found *found, const struct col_principal *agent,
                            const struct vg_event *ev, const struct col_policy_ref *pref,
-                           int64_t now, struct col_ingest_result *res)
+                           int64_t now, struct col_detect_result *dr_out)
 {
-	struct col_detect_result dr;
+	struct col_detect_result *dr = dr_out;
 	struct col_event_ref ref = {agent->id, ev->seq};
 
-	if (!pref || col_detect_event(pref->pol, ev, &dr) == 0)
+	if (!pref || col_detect_event(pref->pol, ev, dr) == 0)
 		return 0;
-	for (int i = 0; i < dr.n; i++) {
-		const struct col_finding *f = &dr.findings[i];
+	for (int i = 0; i < dr->n; i++) {
+		const struct col_finding *f = &dr->findings[i];
 		char incident[1024];
 		col_detect_incident_key(ev, f, incident, sizeof incident);
 		struct col_anomaly a = {
@@ -295,7 +321,7 @@ static int record_findings(struct col_server *srv, const struct col_principal *a
 			.score = f->score,
 			.time_ms = ev->time_ms,
 			.detected_ms = now,
-			.person = dr.decision.person ? pol_person_id(dr.decision.person) : NULL,
+			.person = dr->decision.person ? pol_person_id(dr->decision.person) : NULL,
 			.account = ev->user,
 			.host = ev->host,
 			.summary = f->summary,
@@ -305,22 +331,18 @@ static int record_findings(struct col_server *srv, const struct col_principal *a
 			.nevents = 1,
 			.policy_serial = pol_serial(pref->pol),
 		};
-		int64_t id;
-		int created = col_store_anomaly_record(srv->store, &a, &id);
-		if (created < 0)
+		if (col_found_record(found, &a, f->kind) < 0)
 			return -1;
-		if (created) {
-			res->anomalies++;
-			res->by_kind[f->kind]++;
-		}
 	}
 	return 0;
 }
 
-/* Stores one validated item inside the open transaction. */
-static int store_item(struct col_server *srv, const struct col_principal *agent, struct item *x,
+/* Stores one validated item inside the open transaction: the event, its
+ * policy findings, and its feeding to behavioural detection. */
+static int store_item(struct col_found *found, const struct col_principal *agent, struct item *x,
                       const struct col_policy_ref *pref, int64_t now, struct col_ingest_result *res)
 {
+	struct col_server *srv = found->srv;
 	if (x->reason) {
 		res->quarantined++;
 		return quarantine(srv, agent, now, x);
@@ -338,7 +360,16 @@ static int store_item(struct col_server *srv, const struct col_principal *agent,
 	res->accepted++;
 	if (mismatch)
 		res->host_mismatch++;
-	return record_findings(srv, agent, &x->ev, pref, now, res);
+	struct col_detect_result dr;
+	dr.decision.resource = NULL;
+	if (record_findings(found, agent, &x->ev, pref, now, &dr) < 0)
+		return -1;
+	if (srv->behave && col_behave_feed(srv->behave, agent->id, &x->ev, now,
+	                                   pref ? pref->pol : NULL, dr.decision.resource) < 0) {
+		snprintf(srv->store->err, sizeof srv->store->err, "detection: out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 int col_ingest_body(struct col_server *srv, const struct col_principal *agent, const char *body,
@@ -346,6 +377,7 @@ int col_ingest_body(struct col_server *srv, const struct col_principal *agent, c
 {
 	struct items it = {0};
 	struct col_policy_ref *pref = NULL;
+	struct col_found found = {.srv = srv};
 	int64_t now = vg_time_now();
 	int rc = -1;
 
@@ -362,13 +394,20 @@ int col_ingest_body(struct col_server *srv, const struct col_principal *agent, c
 		}
 	}
 	pref = col_policy_acquire(&srv->policy);
+	found.pol = pref ? pref->pol : NULL;
 	if (col_store_begin(srv->store) < 0) {
 		vg_err("ingest from agent %lld: %s", (long long)agent->id, col_store_error(srv->store));
 		set_status(res, 503, "storage unavailable");
 		goto out;
 	}
 	for (size_t i = 0; i < it.n; i++) {
-		if (store_item(srv, agent, &it.v[i], pref, now, res) < 0)
+		if (store_item(&found, agent, &it.v[i], pref, now, res) < 0)
+			goto fail;
+	}
+	if (srv->behave) {
+		struct col_behave_sink sink = col_found_sink(&found);
+		if (col_behave_flush(srv->behave, srv->store, pref ? pref->pol : NULL, now, false,
+		                     &sink) < 0)
 			goto fail;
 	}
 	if (col_store_agent_high_seq(srv->store, agent->id, &res->high_seq) < 0)
@@ -376,21 +415,24 @@ int col_ingest_body(struct col_server *srv, const struct col_principal *agent, c
 	if (col_store_commit(srv->store) < 0) {
 		vg_err("ingest from agent %lld: commit: %s", (long long)agent->id, col_store_error(srv->store));
 		set_status(res, 503, "storage commit failed");
+		if (srv->behave)
+			col_found_recover(srv);
 		goto out;
 	}
 	atomic_fetch_add(&srv->metrics.accepted, (unsigned long long)res->accepted);
 	atomic_fetch_add(&srv->metrics.duplicate, (unsigned long long)res->duplicate);
 	atomic_fetch_add(&srv->metrics.quarantined, (unsigned long long)res->quarantined);
 	atomic_fetch_add(&srv->metrics.host_mismatch, (unsigned long long)res->host_mismatch);
-	for (int k = 0; k < VG_AK_COUNT && k < COL_METRICS_KINDS; k++)
-		if (res->by_kind[k])
-			atomic_fetch_add(&srv->metrics.anomalies[k], (unsigned long long)res->by_kind[k]);
+	col_found_publish(&found);
+	res->anomalies = found.anomalies;
 	res->status = 200;
 	rc = 0;
 	goto out;
 fail:
 	vg_err("ingest from agent %lld: %s", (long long)agent->id, col_store_error(srv->store));
 	col_store_rollback(srv->store);
+	if (srv->behave)
+		col_found_recover(srv);
 	set_status(res, 503, "storage failure; the batch was not stored, retry");
 out:
 	col_policy_release(pref);

@@ -22,7 +22,6 @@ enum col_body_type { COL_BODY_JSON, COL_BODY_NDJSON };
 struct col_ingest_result {
 	long accepted, duplicate, quarantined, anomalies;
 	long host_mismatch;         /* stored events naming a host other than the agent's */
-	long by_kind[32];           /* anomalies by enum col_akind */
 	int64_t high_seq;
 	int status;                 /* HTTP status: 200, 400, 413, 500 */
 	char error[256];            /* for non-200 */

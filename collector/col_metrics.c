@@ -59,6 +59,9 @@ char *col_metrics_render(struct col_metrics *m, const char *(*kind_name)(int))
 	for (int k = 0; k < COL_METRICS_KINDS && kind_name(k); k++)
 		fprintf(f, "vigil_anomalies_total{kind=\"%s\"} %llu\n", kind_name(k),
 		        atomic_load(&m->anomalies[k]));
+	put_counter(f, "vigil_anomalies_suppressed_total",
+	            "Findings not recorded because a suppression rule of the policy covers them.",
+	            atomic_load(&m->suppressed));
 	fprintf(f, "# HELP vigil_http_requests_total HTTP requests answered, by status code.\n"
 	           "# TYPE vigil_http_requests_total counter\n");
 	for (int i = 0; i < COL_METRICS_CODES; i++) {

@@ -17,6 +17,7 @@
 struct col_metrics {
 	atomic_ullong accepted, duplicate, quarantined, host_mismatch;
 	atomic_ullong anomalies[COL_METRICS_KINDS];        /* by enum col_akind */
+	atomic_ullong suppressed;                          /* findings a suppression covered */
 	atomic_ullong codes[COL_METRICS_CODES];             /* by col_metrics_code_index */
 	atomic_ullong latency[COL_METRICS_BUCKETS + 1];     /* last bucket is +Inf */
 	atomic_ullong latency_sum_us, requests;

@@ -9,7 +9,13 @@
 #include "col_policy.h"
 #include "col_store.h"
 
+#include <pthread.h>
+#include <stdbool.h>
+
 struct MHD_Daemon;
+struct col_behave;
+struct col_alert;
+struct col_anchor;
 
 /* PEM text of the TLS credentials, kept for the daemon's lifetime. */
 struct col_tls_files {
@@ -24,9 +30,28 @@ struct col_server {
 	struct MHD_Daemon *mhd;
 	int port;                  /* the bound port */
 	struct col_tls_files tls;
+	/* The listening socket, opened by col_http_bind before privileges are
+	 * dropped; the daemon owns it once started. */
+	int listen_fd;
+	bool listening;
+	/* behavioural detection (col_found.c) */
+	struct col_behave *behave;
+	pthread_t behave_thread;
+	pthread_mutex_t behave_lock;
+	pthread_cond_t behave_cond;
+	bool behave_stop, behave_running;
+	/* alert delivery (col_alert.c); NULL when alerts are off */
+	struct col_alert *alert;
+	/* chain anchors (col_anchor.c) */
+	struct col_anchor *anchor;
 };
 
-/* Starts the HTTP daemon on cfg.listen. Returns 0 or -1 with err. */
+/* Reads the TLS files and opens the listening socket (sets port): the
+ * steps that may need root. Returns 0 or -1 with err. */
+int col_http_bind(struct col_server *srv, char *err, size_t errlen);
+
+/* Starts the HTTP daemon on cfg.listen (binding first unless col_http_bind
+ * did). Returns 0 or -1 with err. */
 int col_http_start(struct col_server *srv, char *err, size_t errlen);
 void col_http_stop(struct col_server *srv);
 

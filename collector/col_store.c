@@ -5,7 +5,8 @@
 
 #include <string.h>
 
-static const char *const role_names[COL_ROLE_COUNT] = {"agent", "officer", "policy", "auditor", "admin"};
+static const char *const role_names[COL_ROLE_COUNT] = {"agent", "officer", "policy", "auditor", "admin",
+                                                           "vetting"};
 
 const char *col_role_name(enum col_role r)
 {

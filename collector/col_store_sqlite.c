@@ -7,6 +7,9 @@
  * writer beside readers). Hot-path statements are prepared once.
  */
 #include "col_store.h"
+#include "col_chain.h"
+#include "col_store_sqlite_ident.h"
+#include "col_store_sqlite_int.h"
 #include "vg_db.h"
 #include "vg_time.h"
 
@@ -42,24 +45,85 @@ static const char *const migrations[] = {
 	"  REFERENCES anomalies(id), time_ms INTEGER NOT NULL, officer TEXT NOT NULL,"
 	"  status TEXT NOT NULL, assignee TEXT, note TEXT NOT NULL);"
 	"CREATE INDEX anomaly_history_anomaly ON anomaly_history(anomaly, id);",
+	/* 3: behavioural detection: its state by entity, and the journal of
+	 * events fed since the state was last written (col_behave.h) */
+	"CREATE TABLE detector_state(kind TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,"
+	"  PRIMARY KEY(kind, key)) WITHOUT ROWID;"
+	"CREATE TABLE detector_journal(batch INTEGER PRIMARY KEY, value BLOB NOT NULL);",
+	/* 4: web dashboard (col_web): officer passwords (PBKDF2, see col_web_auth.h)
+	 * and browser sessions, kept by the SHA-256 of their id */
+	"ALTER TABLE officers ADD COLUMN password_hash TEXT;"
+	"CREATE TABLE web_sessions(id_hash TEXT PRIMARY KEY, csrf TEXT NOT NULL,"
+	"  officer INTEGER NOT NULL REFERENCES officers(id), created_ms INTEGER NOT NULL,"
+	"  last_ms INTEGER NOT NULL) WITHOUT ROWID;",
+	/* 5: officer reads (col_risk.c): a person's anomalies by time, covering
+	 * what the risk score reads; a person's activity by account and time */
+	"CREATE INDEX anomalies_person ON anomalies(person, time_ms, last_ms, severity, count, status,"
+	"  kind) WHERE person IS NOT NULL;"
+	"CREATE INDEX events_user ON events(user, time_ms, host, kind) WHERE user IS NOT NULL;",
+	/* 6: alerts outbox (col_alert.c): one row per anomaly and sink, queued
+	 * in the transaction that records the anomaly; and the access log of
+	 * officer reads and triage (col_access.c) */
+	"CREATE TABLE alert_outbox(id INTEGER PRIMARY KEY, anomaly INTEGER NOT NULL"
+	"  REFERENCES anomalies(id), sink TEXT NOT NULL, queued_ms INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0, delivered_ms INTEGER, last_error TEXT,"
+	"  UNIQUE(anomaly, sink));"
+	"CREATE INDEX alert_outbox_pending ON alert_outbox(sink, id) WHERE delivered_ms IS NULL;"
+	"CREATE TABLE access_log(id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, officer TEXT NOT NULL,"
+	"  role TEXT NOT NULL, officer_id INTEGER NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL,"
+	"  object TEXT, query TEXT, status INTEGER NOT NULL);"
+	"CREATE INDEX access_log_time ON access_log(time_ms);",
+	/* 7: token lifecycle (col_store_sqlite_ident.h): expiry, tokens replaced by rotation */
+	COL_SQLITE_IDENT_MIGRATION,
+	/* 8: tamper evidence (col_chain.h): the chain of blocks, and in each
+	 * chained table the block that last recorded the row; rows stored
+	 * before are chained once, when col_chain_open finds the flag */
+	"ALTER TABLE events ADD COLUMN chain_block INTEGER;"
+	"ALTER TABLE anomalies ADD COLUMN chain_block INTEGER;"
+	"ALTER TABLE anomaly_events ADD COLUMN chain_block INTEGER;"
+	"ALTER TABLE anomaly_history ADD COLUMN chain_block INTEGER;"
+	"ALTER TABLE quarantine ADD COLUMN chain_block INTEGER;"
+	"CREATE TABLE chain(block INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, prev BLOB NOT NULL,"
+	"  hash BLOB NOT NULL, records INTEGER NOT NULL, manifest BLOB NOT NULL);"
+	"CREATE TABLE chain_backfill(pending INTEGER NOT NULL);"
+	"INSERT INTO chain_backfill VALUES(1);",
+	/* 9: officer reads without table lookups: a host's anomalies by kind
+	 * and status (agent health), anomalies of one kind by time (the digest's
+	 * first accesses, ?kind=), and counts by kind, severity and status over
+	 * a time range, which anomalies_time now covers */
+	"CREATE INDEX anomalies_host ON anomalies(host, kind, status);"
+	"CREATE INDEX anomalies_kind ON anomalies(kind, time_ms);"
+	"DROP INDEX anomalies_time;"
+	"CREATE INDEX anomalies_time ON anomalies(time_ms, kind, severity, status);",
 };
 
-enum { ST_EVENT, ST_QUAR, ST_ANOM, ST_ANOM_EV, ST_HIGH, ST_COUNT };
+enum { ST_EVENT, ST_QUAR, ST_ANOM, ST_ANOM_EV, ST_ANOM_GROW, ST_HIGH, ST_STATE_PUT, ST_STATE_DEL,
+       ST_JOURNAL_ADD, ST_EVENT_GET, ST_COUNT };
 static const char *const stmt_sql[ST_COUNT] = {
-	"INSERT OR IGNORE INTO events(agent,seq,time_ms,kind,host,user,received_ms,json,enrolled_host)"
-	" VALUES(?,?,?,?,?,?,?,?,?)",
+	/* col_chain_event() hashes these columns: keep the two in step. */
+	"INSERT OR IGNORE INTO events(agent,seq,time_ms,kind,host,user,received_ms,json,enrolled_host,"
+	"chain_block) VALUES(?,?,?,?,?,?,?,?,?,?)",
 	"INSERT INTO quarantine(agent,received_ms,reason,raw) VALUES(?,?,?,?)",
-	/* One row per incident: a later event of the same incident adds to the
-	 * count and widens the time range; the summary always describes the
-	 * earliest event, so the result does not depend on arrival order. */
+	/* One row per incident. An event joins it once: its link in
+	 * anomaly_events is what counts (ST_ANOM_GROW runs only when the link
+	 * is new), so recording the same finding again after a restart changes
+	 * nothing. The summary always describes the earliest event, so the
+	 * result does not depend on arrival order; the severity is the highest
+	 * any event of the incident reached. */
 	"INSERT INTO anomalies(kind,severity,score,time_ms,detected_ms,person,account,host,summary,"
-	"reasons,policy_serial,incident,last_ms,count) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?4,1)"
-	" ON CONFLICT(incident) DO UPDATE SET count = count + 1,"
-	" summary = CASE WHEN excluded.time_ms < time_ms THEN excluded.summary ELSE summary END,"
-	" time_ms = min(time_ms, excluded.time_ms), last_ms = max(last_ms, excluded.time_ms)"
+	"reasons,policy_serial,incident,last_ms,count) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?4,0)"
+	" ON CONFLICT(incident) DO UPDATE SET severity = max(severity, excluded.severity),"
+	" score = max(score, excluded.score)"
 	" RETURNING id, count",
 	"INSERT OR IGNORE INTO anomaly_events(anomaly,agent,seq) VALUES(?,?,?)",
+	"UPDATE anomalies SET count = count + 1,"
+	" summary = CASE WHEN ?2 < time_ms THEN ?3 ELSE summary END,"
+	" time_ms = min(time_ms, ?2), last_ms = max(last_ms, ?2) WHERE id = ?1",
 	"SELECT max(seq) FROM events WHERE agent=?",
+	"INSERT OR REPLACE INTO detector_state(kind,key,value) VALUES(?,?,?)",
+	"DELETE FROM detector_state WHERE kind=? AND key=?",
+	"INSERT OR REPLACE INTO detector_journal(batch,value) VALUES(?,?)",
+	"SELECT json, received_ms FROM events WHERE agent=? AND seq=?",
 };
 
 /* WAL pages after which the checkpointer is woken. */
@@ -70,6 +134,7 @@ struct sqlite_store {
 	sqlite3 *wdb, *rdb, *cdb;         /* writer, reader, checkpointer */
 	pthread_mutex_t wlock, rlock;
 	sqlite3_stmt *st[ST_COUNT];
+	struct col_chain *chain;          /* tamper evidence, on the writer */
 	/* Checkpoints run on their own thread, so a commit never copies the
 	 * WAL into the database on an agent's time. */
 	pthread_t ckpt_thread;
@@ -144,6 +209,7 @@ static void store_close(struct col_store *s)
 	pthread_cond_destroy(&q->ckpt_cond);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(q->st[i]);
+	col_chain_close(q->chain);
 	sqlite3_close(q->wdb);
 	sqlite3_close(q->rdb);
 	pthread_mutex_destroy(&q->wlock);
@@ -202,14 +268,12 @@ static int store_principal_find(struct col_store *s, const char *hash, struct co
 	int rc = 0;
 
 	pthread_mutex_lock(&q->rlock);
-	if (sqlite3_prepare_v2(q->rdb,
-	                       "SELECT 'agent', id, host FROM agents WHERE token_hash=?1 AND revoked_ms IS NULL "
-	                       "UNION ALL SELECT role, id, name FROM officers WHERE token_hash=?1 "
-	                       "AND revoked_ms IS NULL", -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(q->rdb, COL_SQLITE_PRINCIPAL_SQL, -1, &st, NULL) != SQLITE_OK) {
 		rc = fail(s, q->rdb, "prepare token lookup");
 		goto out;
 	}
 	bind_text(st, 1, hash);
+	sqlite3_bind_int64(st, 2, vg_time_now());
 	int step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
 		const char *role = (const char *)sqlite3_column_text(st, 0);
@@ -229,11 +293,25 @@ out:
 	return rc;
 }
 
+/* Copies the chain's error into s's. Returns -1. */
+static int chain_fail(struct col_store *s)
+{
+	snprintf(s->err, sizeof s->err, "%s", col_chain_error(S(s)->chain));
+	return -1;
+}
+
 static int store_begin(struct col_store *s)
 {
 	struct sqlite_store *q = S(s);
 	pthread_mutex_lock(&q->wlock);
 	if (vg_db_exec(q->wdb, "BEGIN IMMEDIATE", s->err, sizeof s->err) < 0) {
+		pthread_mutex_unlock(&q->wlock);
+		return -1;
+	}
+	if (col_chain_begin(q->chain) < 0) {
+		char tmp[64];
+		chain_fail(s);
+		vg_db_exec(q->wdb, "ROLLBACK", tmp, sizeof tmp);
 		pthread_mutex_unlock(&q->wlock);
 		return -1;
 	}
@@ -243,10 +321,14 @@ static int store_begin(struct col_store *s)
 static int store_commit(struct col_store *s)
 {
 	struct sqlite_store *q = S(s);
-	int rc = vg_db_exec(q->wdb, "COMMIT", s->err, sizeof s->err);
+	/* The block goes into the same transaction as the records it covers. */
+	int rc = col_chain_seal(q->chain, vg_time_now()) < 0 ? chain_fail(s) : 0;
+	if (rc == 0)
+		rc = vg_db_exec(q->wdb, "COMMIT", s->err, sizeof s->err);
 	if (rc < 0) {
 		char tmp[64];
 		vg_db_exec(q->wdb, "ROLLBACK", tmp, sizeof tmp);
+		col_chain_reset(q->chain);
 	}
 	pthread_mutex_unlock(&q->wlock);
 	return rc;
@@ -257,6 +339,7 @@ static void store_rollback(struct col_store *s)
 	struct sqlite_store *q = S(s);
 	char tmp[64];
 	vg_db_exec(q->wdb, "ROLLBACK", tmp, sizeof tmp);
+	col_chain_reset(q->chain);
 	pthread_mutex_unlock(&q->wlock);
 }
 
@@ -286,9 +369,14 @@ static int store_event_insert(struct col_store *s, int64_t agent, const struct v
 	sqlite3_bind_int64(st, 7, received_ms);
 	sqlite3_bind_text(st, 8, json, (int)jsonlen, SQLITE_STATIC);
 	bind_text(st, 9, enrolled_host);
+	sqlite3_bind_int64(st, 10, col_chain_block(q->chain));
 	if (step_done(s, st, "insert event") < 0)
 		return -1;
-	return sqlite3_changes(q->wdb) > 0 ? 1 : 0;
+	if (sqlite3_changes(q->wdb) == 0)
+		return 0;
+	if (col_chain_event(q->chain, agent, ev, json, jsonlen, received_ms, enrolled_host) < 0)
+		return chain_fail(s);
+	return 1;
 }
 
 static int store_quarantine_insert(struct col_store *s, int64_t agent, int64_t received_ms,
@@ -299,7 +387,11 @@ static int store_quarantine_insert(struct col_store *s, int64_t agent, int64_t r
 	sqlite3_bind_int64(st, 2, received_ms);
 	bind_text(st, 3, reason);
 	sqlite3_bind_blob64(st, 4, raw ? raw : "", rawlen, SQLITE_STATIC);
-	return step_done(s, st, "insert quarantine");
+	if (step_done(s, st, "insert quarantine") < 0)
+		return -1;
+	if (col_chain_touch_id(S(s)->chain, COL_CHAIN_QUARANTINE, sqlite3_last_insert_rowid(S(s)->wdb)) < 0)
+		return chain_fail(s);
+	return 0;
 }
 
 static int store_anomaly_record(struct col_store *s, const struct col_anomaly *a, int64_t *id)
@@ -338,9 +430,11 @@ static int store_anomaly_record(struct col_store *s, const struct col_anomaly *a
 		return -1;
 	}
 	*id = sqlite3_column_int64(st, 0);
-	int is_new = sqlite3_column_int64(st, 1) == 1;
+	int is_new = sqlite3_column_int64(st, 1) == 0;
 	if (step_done(s, st, "record anomaly") < 0)
 		return -1;
+	if (col_chain_touch_id(q->chain, COL_CHAIN_ANOMALY, *id) < 0)
+		return chain_fail(s);
 	for (size_t i = 0; i < a->nevents; i++) {
 		st = q->st[ST_ANOM_EV];
 		sqlite3_bind_int64(st, 1, *id);
@@ -348,8 +442,134 @@ static int store_anomaly_record(struct col_store *s, const struct col_anomaly *a
 		sqlite3_bind_int64(st, 3, a->events[i].seq);
 		if (step_done(s, st, "insert anomaly event") < 0)
 			return -1;
+		if (sqlite3_changes(q->wdb) == 0)
+			continue;               /* this event is already part of it */
+		struct col_chain_key link[3] = {{NULL, *id}, {NULL, a->events[i].agent}, {NULL, a->events[i].seq}};
+		if (col_chain_touch(q->chain, COL_CHAIN_ANOMALY_EVENT, link) < 0)
+			return chain_fail(s);
+		st = q->st[ST_ANOM_GROW];
+		sqlite3_bind_int64(st, 1, *id);
+		sqlite3_bind_int64(st, 2, a->time_ms);
+		bind_text(st, 3, a->summary);
+		if (step_done(s, st, "count anomaly event") < 0)
+			return -1;
 	}
 	return is_new;
+}
+
+/* ---- Detector state (col_behave) ----------------------------------------- */
+
+static int store_state_put(struct col_store *s, char kind, const char *key, const void *blob,
+                           size_t len)
+{
+	struct sqlite_store *q = S(s);
+	char k[2] = {kind, '\0'};
+	sqlite3_stmt *st = q->st[blob ? ST_STATE_PUT : ST_STATE_DEL];
+	sqlite3_bind_text(st, 1, k, 1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	if (blob)
+		sqlite3_bind_blob64(st, 3, blob, len, SQLITE_STATIC);
+	return step_done(s, st, blob ? "write detector state" : "delete detector state");
+}
+
+static int store_state_load(struct col_store *s, col_store_state_fn fn, void *ctx)
+{
+	struct sqlite_store *q = S(s);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(q->wdb, "SELECT kind, key, value FROM detector_state", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return fail(s, q->wdb, "read detector state");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 0);
+		const char *key = (const char *)sqlite3_column_text(st, 1);
+		const void *blob = sqlite3_column_blob(st, 2);
+		size_t len = (size_t)sqlite3_column_bytes(st, 2);
+		if (!kind || !key || fn(ctx, kind[0], key, blob ? blob : "", len) < 0) {
+			snprintf(s->err, sizeof s->err, "detector state %s/%s: unreadable record",
+			         kind ? kind : "?", key ? key : "?");
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		fail(s, q->wdb, "read detector state");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int store_journal_add(struct col_store *s, int64_t batch, const void *blob, size_t len)
+{
+	sqlite3_stmt *st = S(s)->st[ST_JOURNAL_ADD];
+	sqlite3_bind_int64(st, 1, batch);
+	sqlite3_bind_blob64(st, 2, blob, len, SQLITE_STATIC);
+	return step_done(s, st, "write detector journal");
+}
+
+static int store_journal_clear(struct col_store *s)
+{
+	struct sqlite_store *q = S(s);
+	if (sqlite3_exec(q->wdb, "DELETE FROM detector_journal", NULL, NULL, NULL) != SQLITE_OK)
+		return fail(s, q->wdb, "clear detector journal");
+	return 0;
+}
+
+static int store_journal_load(struct col_store *s, col_store_journal_fn fn, void *ctx)
+{
+	struct sqlite_store *q = S(s);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(q->wdb, "SELECT batch, value FROM detector_journal ORDER BY batch", -1,
+	                       &st, NULL) != SQLITE_OK)
+		return fail(s, q->wdb, "read detector journal");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const void *blob = sqlite3_column_blob(st, 1);
+		if (fn(ctx, sqlite3_column_int64(st, 0), blob ? blob : "",
+		       (size_t)sqlite3_column_bytes(st, 1)) < 0) {
+			snprintf(s->err, sizeof s->err, "detector journal batch %lld: unreadable",
+			         (long long)sqlite3_column_int64(st, 0));
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		fail(s, q->wdb, "read detector journal");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int store_event_get(struct col_store *s, int64_t agent, int64_t seq, char **json,
+                           int64_t *received_ms)
+{
+	sqlite3_stmt *st = S(s)->st[ST_EVENT_GET];
+	int rc;
+
+	*json = NULL;
+	sqlite3_bind_int64(st, 1, agent);
+	sqlite3_bind_int64(st, 2, seq);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		*received_ms = sqlite3_column_int64(st, 1);
+		if (!(*json = strdup(t ? t : ""))) {
+			sqlite3_reset(st);
+			snprintf(s->err, sizeof s->err, "event %lld/%lld: out of memory", (long long)agent,
+			         (long long)seq);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, S(s)->wdb, "read event");
+	return rc == SQLITE_ROW;
 }
 
 static int store_agent_high_seq(struct col_store *s, int64_t agent, int64_t *seq)
@@ -472,6 +692,9 @@ static json_t *store_events_query(struct col_store *s, const struct col_event_fi
 	return run_query(s, sql, &w, f->limit, event_row);
 }
 
+/* The columns history_row reads. */
+#define HISTORY_COLUMNS "SELECT time_ms, officer, status, assignee, note FROM anomaly_history"
+
 #define ANOMALY_COLUMNS \
 	"SELECT a.id, a.kind, a.severity, a.score, a.time_ms, a.detected_ms, a.person, a.account," \
 	" a.host, a.summary, a.reasons, a.status, a.policy_serial, a.count, a.last_ms, a.assignee," \
@@ -571,8 +794,7 @@ static json_t *store_anomaly_get(struct col_store *s, int64_t id)
 	json_decref(arr);
 	struct where hw = {.len = 0};
 	where_add(&hw, "anomaly = ?", 'i', NULL, id);
-	snprintf(sql, sizeof sql, "SELECT time_ms, officer, status, assignee, note FROM anomaly_history"
-	         "%s ORDER BY id LIMIT ?", hw.sql);
+	snprintf(sql, sizeof sql, HISTORY_COLUMNS "%s ORDER BY id LIMIT ?", hw.sql);
 	json_t *history = run_query(s, sql, &hw, 10000, history_row);
 	if (!history || json_object_set_new(o, "history", history) < 0) {
 		json_decref(o);
@@ -615,6 +837,11 @@ static int store_anomaly_triage(struct col_store *s, int64_t id, const struct co
 	bind_text(hist, 5, t->note);
 	if (sqlite3_step(hist) != SQLITE_DONE) {
 		fail(s, q->wdb, "triage history");
+		goto out;
+	}
+	if (col_chain_touch_id(q->chain, COL_CHAIN_ANOMALY, id) < 0 ||
+	    col_chain_touch_id(q->chain, COL_CHAIN_HISTORY, sqlite3_last_insert_rowid(q->wdb)) < 0) {
+		chain_fail(s);
 		goto out;
 	}
 	rc = 1;
@@ -663,6 +890,514 @@ static json_t *store_quarantine_query(struct col_store *s, int limit)
 	                 NULL, limit, quarantine_row);
 }
 
+/* ---- Web dashboard: passwords, sessions, aggregates (col_web) ------------ */
+
+/* Runs a one-statement write on the writer connection in its own
+ * transaction: binds texts[] (NULL binds NULL) then ints[] in order. */
+static int write_one(struct col_store *s, const char *sql, const char *const *texts, int ntexts,
+                     const int64_t *ints, int nints, const char *what)
+{
+	struct sqlite_store *q = S(s);
+	sqlite3_stmt *st;
+	int rc = -1, i = 1;
+
+	pthread_mutex_lock(&q->wlock);
+	if (sqlite3_prepare_v2(q->wdb, sql, -1, &st, NULL) != SQLITE_OK) {
+		fail(s, q->wdb, what);
+		goto out;
+	}
+	for (int k = 0; k < ntexts; k++)
+		bind_text(st, i++, texts[k]);
+	for (int k = 0; k < nints; k++)
+		sqlite3_bind_int64(st, i++, ints[k]);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		fail(s, q->wdb, what);
+	else
+		rc = sqlite3_changes(q->wdb);
+	sqlite3_finalize(st);
+out:
+	pthread_mutex_unlock(&q->wlock);
+	return rc;
+}
+
+/* Fills who from columns role, id, name at col, col+1, col+2. */
+static int principal_from_row(sqlite3_stmt *st, int col, struct col_principal *who)
+{
+	const char *role = (const char *)sqlite3_column_text(st, col);
+	int r = role ? col_role_parse(role) : -1;
+	if (r < 0)
+		return -1;
+	who->role = (enum col_role)r;
+	who->id = sqlite3_column_int64(st, col + 1);
+	snprintf(who->name, sizeof who->name, "%s", (const char *)sqlite3_column_text(st, col + 2));
+	return 0;
+}
+
+static int store_officer_find_name(struct col_store *s, const char *name, struct col_principal *who,
+                                   char *pw_hash, size_t len)
+{
+	struct sqlite_store *q = S(s);
+	sqlite3_stmt *st;
+	int rc, n = 0;
+
+	pthread_mutex_lock(&q->rlock);
+	if (sqlite3_prepare_v2(q->rdb, "SELECT role, id, name, password_hash FROM officers"
+	                       " WHERE name = ? AND revoked_ms IS NULL LIMIT 2", -1, &st, NULL) != SQLITE_OK) {
+		n = fail(s, q->rdb, "prepare officer lookup");
+		goto out;
+	}
+	bind_text(st, 1, name);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n++ == 0) {
+			const char *h = (const char *)sqlite3_column_text(st, 3);
+			if (principal_from_row(st, 0, who) < 0) {
+				snprintf(s->err, sizeof s->err, "officer '%.64s': unknown role in the database", name);
+				n = -1;
+				break;
+			}
+			snprintf(pw_hash, len, "%s", h ? h : "");
+		}
+	}
+	if (n >= 0 && rc != SQLITE_DONE)
+		n = fail(s, q->rdb, "officer lookup");
+	sqlite3_finalize(st);
+out:
+	pthread_mutex_unlock(&q->rlock);
+	return n;
+}
+
+static int store_officer_password_set(struct col_store *s, int64_t officer, const char *pw_hash)
+{
+	const char *texts[] = {pw_hash};
+	int64_t ints[] = {officer};
+	int n = write_one(s, "UPDATE officers SET password_hash = ?1 WHERE id = ?2 AND revoked_ms IS NULL",
+	                  texts, 1, ints, 1, "set officer password");
+	return n < 0 ? -1 : n > 0;
+}
+
+static int store_session_create(struct col_store *s, const struct col_session *sess)
+{
+	const char *texts[] = {sess->id_hash, sess->csrf};
+	int64_t ints[] = {sess->who.id, sess->created_ms, sess->last_ms};
+	return write_one(s, "INSERT INTO web_sessions(id_hash, csrf, officer, created_ms, last_ms)"
+	                 " VALUES(?,?,?,?,?)", texts, 2, ints, 3, "create session") < 0 ? -1 : 0;
+}
+
+static int store_session_find(struct col_store *s, const char *id_hash, struct col_session *out)
+{
+	struct sqlite_store *q = S(s);
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	pthread_mutex_lock(&q->rlock);
+	if (sqlite3_prepare_v2(q->rdb, "SELECT o.role, o.id, o.name, w.csrf, w.created_ms, w.last_ms"
+	                       " FROM web_sessions w JOIN officers o ON o.id = w.officer"
+	                       " WHERE w.id_hash = ? AND o.revoked_ms IS NULL", -1, &st, NULL) != SQLITE_OK) {
+		rc = fail(s, q->rdb, "prepare session lookup");
+		goto out;
+	}
+	bind_text(st, 1, id_hash);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW && principal_from_row(st, 0, &out->who) == 0) {
+		snprintf(out->id_hash, sizeof out->id_hash, "%s", id_hash);
+		snprintf(out->csrf, sizeof out->csrf, "%s", (const char *)sqlite3_column_text(st, 3));
+		out->created_ms = sqlite3_column_int64(st, 4);
+		out->last_ms = sqlite3_column_int64(st, 5);
+		rc = 1;
+	} else if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		rc = fail(s, q->rdb, "session lookup");
+	}
+	sqlite3_finalize(st);
+out:
+	pthread_mutex_unlock(&q->rlock);
+	return rc;
+}
+
+static int store_session_touch(struct col_store *s, const char *id_hash, int64_t now_ms)
+{
+	const char *texts[] = {id_hash};
+	int64_t ints[] = {now_ms};
+	return write_one(s, "UPDATE web_sessions SET last_ms = ?2 WHERE id_hash = ?1", texts, 1, ints, 1,
+	                 "touch session") < 0 ? -1 : 0;
+}
+
+static int store_session_delete(struct col_store *s, const char *id_hash)
+{
+	const char *texts[] = {id_hash};
+	return write_one(s, "DELETE FROM web_sessions WHERE id_hash = ?", texts, 1, NULL, 0,
+	                 "delete session") < 0 ? -1 : 0;
+}
+
+static int store_sessions_expire(struct col_store *s, int64_t idle_before_ms, int64_t created_before_ms)
+{
+	int64_t ints[] = {idle_before_ms, created_before_ms};
+	return write_one(s, "DELETE FROM web_sessions WHERE last_ms < ? OR created_ms < ?", NULL, 0, ints, 2,
+	                 "expire sessions") < 0 ? -1 : 0;
+}
+
+static json_t *count_group_row(sqlite3_stmt *st)
+{
+	return json_pack("{s:s?,s:s?,s:s?,s:I}", "kind", (const char *)sqlite3_column_text(st, 0),
+	                 "severity", vg_severity_name(sqlite3_column_int(st, 1)), "status",
+	                 (const char *)sqlite3_column_text(st, 2), "n",
+	                 (json_int_t)sqlite3_column_int64(st, 3));
+}
+
+static json_t *count_day_row(sqlite3_stmt *st)
+{
+	char day[11];
+	vg_date_format(sqlite3_column_int64(st, 0) * VG_MS_PER_DAY, day);
+	return json_pack("{s:s,s:s?,s:I}", "day", day, "severity",
+	                 vg_severity_name(sqlite3_column_int(st, 1)), "n",
+	                 (json_int_t)sqlite3_column_int64(st, 2));
+}
+
+static json_t *store_anomaly_counts(struct col_store *s, int64_t since_ms, int64_t until_ms)
+{
+	struct where w = {.len = 0};
+	char sql[1400];
+	json_t *groups, *days;
+
+	if (since_ms >= 0)
+		where_add(&w, "time_ms >= ?", 'i', NULL, since_ms);
+	if (until_ms >= 0)
+		where_add(&w, "time_ms < ?", 'i', NULL, until_ms);
+	snprintf(sql, sizeof sql, "SELECT kind, severity, status, count(*) FROM anomalies%s"
+	         " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 LIMIT ?", w.sql);
+	if (!(groups = run_query(s, sql, &w, 100000, count_group_row)))
+		return NULL;
+	snprintf(sql, sizeof sql, "SELECT time_ms / 86400000, severity, count(*) FROM anomalies%s"
+	         " GROUP BY 1, 2 ORDER BY 1, 2 LIMIT ?", w.sql);
+	if (!(days = run_query(s, sql, &w, 100000, count_day_row))) {
+		json_decref(groups);
+		return NULL;
+	}
+	return json_pack("{s:o,s:o}", "groups", groups, "days", days);
+}
+
+static json_t *evidence_row(sqlite3_stmt *st)
+{
+	json_t *o = event_row(st);
+	if (o)
+		set_time(o, "received", sqlite3_column_int64(st, 3));
+	return o;
+}
+
+static json_t *store_anomaly_evidence(struct col_store *s, int64_t id, int limit)
+{
+	struct where w = {.len = 0};
+	char sql[1400];
+	where_add(&w, "l.anomaly = ?", 'i', NULL, id);
+	snprintf(sql, sizeof sql, "SELECT e.agent, e.json, e.enrolled_host, e.received_ms"
+	         " FROM anomaly_events l JOIN events e ON e.agent = l.agent AND e.seq = l.seq%s"
+	         " ORDER BY e.time_ms, e.agent, e.seq LIMIT ?", w.sql);
+	return run_query(s, sql, &w, limit, evidence_row);
+}
+
+static json_t *agent_row(sqlite3_stmt *st)
+{
+	json_t *o = json_object(), *open;
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+	set_text_or_null(o, "host", st, 1);
+	set_time(o, "created", sqlite3_column_int64(st, 2));
+	if (sqlite3_column_type(st, 3) == SQLITE_NULL)
+		json_object_set_new(o, "revoked", json_null());
+	else
+		set_time(o, "revoked", sqlite3_column_int64(st, 3));
+	json_object_set_new(o, "high_seq", sqlite3_column_type(st, 4) == SQLITE_NULL ? json_null() :
+	                    json_integer(sqlite3_column_int64(st, 4)));
+	for (int c = 5; c <= 6; c++) {
+		const char *k = c == 5 ? "last_event" : "last_received";
+		if (sqlite3_column_type(st, c) == SQLITE_NULL)
+			json_object_set_new(o, k, json_null());
+		else
+			set_time(o, k, sqlite3_column_int64(st, c));
+	}
+	const char *text = (const char *)sqlite3_column_text(st, 7);
+	open = text ? json_loads(text, 0, NULL) : NULL;
+	json_object_set_new(o, "open", open ? open : json_object());
+	return o;
+}
+
+static json_t *store_agents_health(struct col_store *s)
+{
+	/* The newest event of an agent is its highest seq (the primary key),
+	 * so each agent costs one index probe however many events it sent. */
+	return run_query(s,
+	                 "SELECT a.id, a.host, a.created_ms, a.revoked_ms,"
+	                 " (SELECT max(seq) FROM events WHERE agent = a.id),"
+	                 " (SELECT time_ms FROM events WHERE agent = a.id ORDER BY seq DESC LIMIT 1),"
+	                 " (SELECT received_ms FROM events WHERE agent = a.id ORDER BY seq DESC LIMIT 1),"
+	                 " (SELECT json_group_object(kind, n) FROM (SELECT kind, count(*) AS n FROM anomalies"
+	                 "   WHERE host = a.host AND kind IN ('agent_silent', 'audit_loss', 'audit_tamper')"
+	                 "   AND status IN ('open', 'acknowledged') GROUP BY kind))"
+	                 " FROM agents a ORDER BY a.host, a.id LIMIT ?",
+	                 NULL, 100000, agent_row);
+}
+
+/* ---- Risk, dossier and digest reads (col_risk.c, col_summary.c) ---------- */
+
+/* Prepares sql on the reader; the caller holds rlock. */
+static sqlite3_stmt *read_prepare(struct col_store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(S(s)->rdb, sql, -1, &st, NULL) != SQLITE_OK) {
+		fail(s, S(s)->rdb, "prepare query");
+		return NULL;
+	}
+	return st;
+}
+
+static int store_latest_event_time(struct col_store *s, int64_t *ms)
+{
+	struct sqlite_store *q = S(s);
+	int rc = -1;
+
+	pthread_mutex_lock(&q->rlock);
+	sqlite3_stmt *st = read_prepare(s, "SELECT max(time_ms) FROM events");
+	if (st) {
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			fail(s, q->rdb, "newest event time");
+		} else {
+			rc = sqlite3_column_type(st, 0) != SQLITE_NULL;
+			*ms = rc ? sqlite3_column_int64(st, 0) : -1;
+		}
+		sqlite3_finalize(st);
+	}
+	pthread_mutex_unlock(&q->rlock);
+	return rc;
+}
+
+static int store_risk_rows(struct col_store *s, const char *person, int64_t until_ms,
+                           col_risk_row_fn fn, void *ctx)
+{
+	struct sqlite_store *q = S(s);
+	int rc;
+
+	pthread_mutex_lock(&q->rlock);
+	/* Read from the anomalies_person index alone (it covers these
+	 * columns), in person order. */
+	sqlite3_stmt *st = read_prepare(s, person ?
+		"SELECT id, person, kind, severity, count, time_ms, last_ms FROM anomalies"
+		" WHERE person = ?2 AND time_ms <= ?1 AND status != 'false_positive'"
+		" ORDER BY person, time_ms" :
+		"SELECT id, person, kind, severity, count, time_ms, last_ms FROM anomalies"
+		" WHERE person IS NOT NULL AND time_ms <= ?1 AND status != 'false_positive'"
+		" ORDER BY person, time_ms");
+	if (!st) {
+		pthread_mutex_unlock(&q->rlock);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, until_ms);
+	if (person)
+		sqlite3_bind_text(st, 2, person, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct col_risk_row r = {
+			.id = sqlite3_column_int64(st, 0),
+			.person = (const char *)sqlite3_column_text(st, 1),
+			.kind = vg_akind_parse((const char *)sqlite3_column_text(st, 2)),
+			.severity = sqlite3_column_int(st, 3),
+			.count = sqlite3_column_int64(st, 4),
+			.time_ms = sqlite3_column_int64(st, 5),
+			.last_ms = sqlite3_column_int64(st, 6),
+		};
+		if (!r.person || fn(ctx, &r) < 0) {
+			snprintf(s->err, sizeof s->err, "risk: anomaly %lld: cannot be scored (out of memory)",
+			         (long long)r.id);
+			rc = -1;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE && rc != -1)
+		fail(s, q->rdb, "risk anomalies");
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&q->rlock);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* One host of a person's activity, summed over the person's accounts. */
+struct host_use {
+	char *host;
+	int64_t events, first, last;
+};
+
+static int host_use_cmp(const void *a, const void *b)
+{
+	const struct host_use *x = a, *y = b;
+	if (x->events != y->events)
+		return x->events > y->events ? -1 : 1;
+	return strcmp(x->host, y->host);
+}
+
+static int host_use_add(struct host_use **v, size_t *n, size_t *cap, const char *host, int64_t events,
+                        int64_t first, int64_t last)
+{
+	for (size_t i = 0; i < *n; i++) {
+		struct host_use *h = &(*v)[i];
+		if (strcmp(h->host, host) == 0) {
+			h->events += events;
+			h->first = first < h->first ? first : h->first;
+			h->last = last > h->last ? last : h->last;
+			return 0;
+		}
+	}
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		struct host_use *nv = realloc(*v, ncap * sizeof *nv);
+		if (!nv)
+			return -1;
+		*v = nv;
+		*cap = ncap;
+	}
+	if (!((*v)[*n].host = strdup(host)))
+		return -1;
+	(*v)[*n].events = events;
+	(*v)[*n].first = first;
+	(*v)[*n].last = last;
+	(*n)++;
+	return 0;
+}
+
+/* Activity kinds as the behavioural detectors count them. */
+#define ACTIVITY_KINDS "('auth_success','session_open','file_access','exec','privilege','media')"
+
+static json_t *activity_json(struct host_use *hosts, size_t nhosts, const int64_t how[7][24],
+                             int64_t total)
+{
+	json_t *o = json_object(), *hl = json_array(), *grid = json_array();
+	int rc = o && hl && grid ? 0 : -1;
+
+	if (nhosts)
+		qsort(hosts, nhosts, sizeof *hosts, host_use_cmp);
+	for (size_t i = 0; rc == 0 && i < nhosts; i++) {
+		json_t *h = json_object();
+		rc = h ? 0 : -1;
+		if (h) {
+			rc |= json_object_set_new(h, "host", json_string(hosts[i].host));
+			rc |= json_object_set_new(h, "events", json_integer(hosts[i].events));
+			set_time(h, "first", hosts[i].first);
+			set_time(h, "last", hosts[i].last);
+			rc |= json_array_append_new(hl, h);
+		}
+	}
+	for (int d = 0; rc == 0 && d < 7; d++) {
+		json_t *row = json_array();
+		rc = row ? 0 : -1;
+		for (int hr = 0; rc == 0 && hr < 24; hr++)
+			rc = json_array_append_new(row, json_integer(how[d][hr]));
+		if (row)
+			rc |= json_array_append_new(grid, row);
+	}
+	if (rc == 0)
+		rc = json_object_set_new(o, "events", json_integer(total)) |
+		     json_object_set_new(o, "hosts", hl) | json_object_set_new(o, "hour_of_week", grid);
+	else {
+		json_decref(hl);
+		json_decref(grid);
+	}
+	if (rc) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *store_person_activity(struct col_store *s, const char *const *accounts, size_t naccounts,
+                                     int64_t since_ms, int64_t until_ms)
+{
+	struct sqlite_store *q = S(s);
+	int64_t how[7][24] = {{0}}, total = 0;
+	struct host_use *hosts = NULL;
+	size_t nhosts = 0, cap = 0;
+	int rc = SQLITE_DONE;
+	json_t *out = NULL;
+
+	pthread_mutex_lock(&q->rlock);
+	/* 1970-01-01 was a Thursday: day + 3 counts weeks from a Monday. */
+	sqlite3_stmt *st = read_prepare(s,
+		"SELECT ifnull(host, ''), (time_ms / 86400000 + 3) % 7, time_ms / 3600000 % 24, count(*),"
+		" min(time_ms), max(time_ms) FROM events WHERE user = ?1 AND time_ms >= ?2 AND time_ms <= ?3"
+		" AND kind IN " ACTIVITY_KINDS " GROUP BY 1, 2, 3");
+	for (size_t a = 0; st && a < naccounts && rc == SQLITE_DONE; a++) {
+		sqlite3_bind_text(st, 1, accounts[a], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, since_ms);
+		sqlite3_bind_int64(st, 3, until_ms);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			int d = sqlite3_column_int(st, 1), h = sqlite3_column_int(st, 2);
+			int64_t n = sqlite3_column_int64(st, 3);
+			if (d >= 0 && d < 7 && h >= 0 && h < 24)
+				how[d][h] += n;
+			total += n;
+			if (host_use_add(&hosts, &nhosts, &cap, (const char *)sqlite3_column_text(st, 0), n,
+			                 sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5)) < 0) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+		}
+		sqlite3_reset(st);
+	}
+	if (st && rc != SQLITE_DONE)
+		fail(s, q->rdb, "person activity");
+	else if (st && !(out = activity_json(hosts, nhosts, (const int64_t(*)[24])how, total)))
+		snprintf(s->err, sizeof s->err, "person activity: out of memory");
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&q->rlock);
+	for (size_t i = 0; i < nhosts; i++)
+		free(hosts[i].host);
+	free(hosts);
+	return out;
+}
+
+/* Identities (col_store_sqlite_ident.c): changes on the writer, reads on
+ * the reader, each under its connection's lock. */
+static int store_identity(struct col_store *s, struct col_ident_op *op)
+{
+	struct sqlite_store *q = S(s);
+	int write = op->action != COL_IDENT_LIST && op->action != COL_IDENT_STATUS;
+	pthread_mutex_t *lock = write ? &q->wlock : &q->rlock;
+	pthread_mutex_lock(lock);
+	int rc = col_sqlite_identity(write ? q->wdb : q->rdb, op, s->err, sizeof s->err);
+	pthread_mutex_unlock(lock);
+	return rc;
+}
+
+/* The chain's head, on the reader (for anchors). */
+static int store_chain_head(struct col_store *s, int64_t *block, char hex[65])
+{
+	struct sqlite_store *q = S(s);
+	pthread_mutex_lock(&q->rlock);
+	int rc = col_chain_head(q->rdb, block, hex, s->err, sizeof s->err);
+	pthread_mutex_unlock(&q->rlock);
+	return rc;
+}
+
+static int store_anomaly_event_total(struct col_store *s, const char *kind, const char *person,
+                                     int64_t *total)
+{
+	struct sqlite_store *q = S(s);
+	int rc = -1;
+
+	pthread_mutex_lock(&q->rlock);
+	/* Answered from the anomalies_person index alone. */
+	sqlite3_stmt *st = read_prepare(s, "SELECT ifnull(sum(count), 0) FROM anomalies"
+	                                   " WHERE person = ?1 AND kind = ?2");
+	if (st) {
+		sqlite3_bind_text(st, 1, person, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			*total = sqlite3_column_int64(st, 0);
+			rc = 0;
+		} else {
+			fail(s, q->rdb, "anomaly event total");
+		}
+		sqlite3_finalize(st);
+	}
+	pthread_mutex_unlock(&q->rlock);
+	return rc;
+}
+
 static const struct col_store_ops sqlite_ops = {
 	.close = store_close,
 	.agent_add = store_agent_add,
@@ -680,6 +1415,37 @@ static const struct col_store_ops sqlite_ops = {
 	.anomaly_get = store_anomaly_get,
 	.quarantine_query = store_quarantine_query,
 	.anomaly_triage = store_anomaly_triage,
+	.state_put = store_state_put,
+	.state_load = store_state_load,
+	.journal_add = store_journal_add,
+	.journal_clear = store_journal_clear,
+	.journal_load = store_journal_load,
+	.event_get = store_event_get,
+	.officer_find_name = store_officer_find_name,
+	.officer_password_set = store_officer_password_set,
+	.session_create = store_session_create,
+	.session_find = store_session_find,
+	.session_touch = store_session_touch,
+	.session_delete = store_session_delete,
+	.sessions_expire = store_sessions_expire,
+	.anomaly_counts = store_anomaly_counts,
+	.anomaly_evidence = store_anomaly_evidence,
+	.agents_health = store_agents_health,
+	.latest_event_time = store_latest_event_time,
+	.risk_rows = store_risk_rows,
+	.person_activity = store_person_activity,
+	.outbox_add = col_sqlite_outbox_add,
+	.outbox_pending = col_sqlite_outbox_pending,
+	.outbox_result = col_sqlite_outbox_result,
+	.export_open = col_sqlite_export_open,
+	.export_next = col_sqlite_export_next,
+	.export_error = col_sqlite_export_error,
+	.export_close = col_sqlite_export_close,
+	.access_add = col_sqlite_access_add,
+	.access_query = col_sqlite_access_query,
+	.identity = store_identity,
+	.chain_head = store_chain_head,
+	.anomaly_event_total = store_anomaly_event_total,
 };
 
 struct col_store *col_store_sqlite_open(const char *path, char *err, size_t errlen)
@@ -702,6 +1468,8 @@ struct col_store *col_store_sqlite_open(const char *path, char *err, size_t errl
 	if (vg_db_migrate(q->wdb, migrations, (int)(sizeof migrations / sizeof migrations[0]), err,
 	                  errlen) < 0)
 		goto fail;
+	if (!(q->chain = col_chain_open(q->wdb, err, errlen)))
+		goto fail;
 	if (!(q->rdb = vg_db_open(path, err, errlen)) || !(q->cdb = vg_db_open(path, err, errlen)))
 		goto fail;
 	if (pthread_create(&q->ckpt_thread, NULL, checkpoint_main, q) != 0) {
@@ -722,3 +1490,33 @@ fail:
 	store_close(&q->base);
 	return NULL;
 }
+
+/* ---- for the backend's other files (col_store_sqlite_int.h) ------------- */
+
+sqlite3 *col_sqlite_writer_lock(struct col_store *s)
+{
+	pthread_mutex_lock(&S(s)->wlock);
+	return S(s)->wdb;
+}
+
+void col_sqlite_writer_unlock(struct col_store *s) { pthread_mutex_unlock(&S(s)->wlock); }
+
+sqlite3 *col_sqlite_writer(struct col_store *s) { return S(s)->wdb; }
+
+struct col_chain *col_sqlite_chain(struct col_store *s) { return S(s)->chain; }
+
+sqlite3 *col_sqlite_reader_lock(struct col_store *s)
+{
+	pthread_mutex_lock(&S(s)->rlock);
+	return S(s)->rdb;
+}
+
+void col_sqlite_reader_unlock(struct col_store *s) { pthread_mutex_unlock(&S(s)->rlock); }
+
+int col_sqlite_fail(struct col_store *s, sqlite3 *db, const char *what) { return fail(s, db, what); }
+
+json_t *col_sqlite_event_row(sqlite3_stmt *st) { return event_row(st); }
+json_t *col_sqlite_anomaly_row(sqlite3_stmt *st) { return anomaly_row(st); }
+json_t *col_sqlite_history_row(sqlite3_stmt *st) { return history_row(st); }
+const char col_sqlite_anomaly_select[] = ANOMALY_COLUMNS;
+const char col_sqlite_history_select[] = HISTORY_COLUMNS;

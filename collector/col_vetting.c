@@ -27,17 +27,8 @@ static int set_date(json_t *o, const char *key, int64_t ms)
 /* Events a person's vetting_lapsed anomalies hold, summed over incidents. */
 static long long lapsed_activity(struct col_store *st, const char *person)
 {
-	struct col_anomaly_filter f = {.kind = "vetting_lapsed", .person = person, .min_severity = -1,
-	                               .since_ms = -1, .until_ms = -1, .limit = 10000};
-	json_t *list = col_store_anomalies_query(st, &f), *a;
-	long long n = 0;
-	size_t i;
-	if (!list)
-		return -1;
-	json_array_foreach(list, i, a)
-		n += json_integer_value(json_object_get(a, "count"));
-	json_decref(list);
-	return n;
+	int64_t n;
+	return col_store_anomaly_event_total(st, "vetting_lapsed", person, &n) < 0 ? -1 : (long long)n;
 }
 
 /* Why a person's vetting is not current on day now, or NULL when it is. */

@@ -4,14 +4,24 @@
  *
  *   vigil-collector -c FILE                 run in the foreground
  *   vigil-collector -c FILE -t              validate configuration and policy
- *   vigil-collector -c FILE agent add HOST  enrol an agent, print its token
- *   vigil-collector -c FILE officer add NAME --role ROLE
+ *   vigil-collector -c FILE agent|officer add|rotate|revoke|list ...   (col_admin.h)
+ *   vigil-collector -c FILE ca init|issue ...   the vigil CA (col_ca.h)
+ *   vigil-collector -c FILE officer passwd NAME   dashboard password, on stdin
+ *   vigil-collector -c FILE export events|anomalies [--since T] [--until T] [--out FILE]
+ *   vigil-collector -c FILE verify [--anchor BLOCK:HASH]... [--anchors LOG]...
  */
+#include "col_admin.h"
+#include "col_alert.h"
+#include "col_anchor.h"
+#include "col_chain.h"
+#include "col_export.h"
+#include "col_found.h"
+#include "col_privs.h"
 #include "col_server.h"
+#include "col_web_auth.h"
 #include "pol.h"
 #include "vg_cli.h"
 #include "vg_log.h"
-#include "vg_token.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -21,9 +31,11 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vigil-collector -c FILE [-t]\n"
-	           "       vigil-collector -c FILE agent add HOST\n"
-	           "       vigil-collector -c FILE officer add NAME --role officer|policy|auditor|admin\n");
+	fprintf(f, "usage: vigil-collector -c FILE [-t]\n");
+	col_admin_usage(f);
+	fprintf(f, "       vigil-collector -c FILE officer passwd NAME   (new password on stdin)\n"
+	           "       vigil-collector -c FILE export events|anomalies [--since T] [--until T] [--out FILE]\n"
+	           "       vigil-collector -c FILE verify [--anchor BLOCK:HASH]... [--anchors LOG]...\n");
 }
 
 /* Loads the policy named in the configuration, printing every diagnostic.
@@ -43,58 +55,6 @@ static struct pol_policy *load_policy(const char *path)
 	return rc == 0 ? p : NULL;
 }
 
-static int enrol(struct col_config *cfg, int argc, char **argv)
-{
-	char err[512], token[VG_TOKEN_HEX_LEN + 1], hash[VG_TOKEN_HEX_LEN + 1];
-	int64_t id;
-	int rc;
-	int role = -1;
-
-	if (argc < 3 || strcmp(argv[1], "add") != 0) {
-		usage(stderr);
-		return 2;
-	}
-	int is_agent = strcmp(argv[0], "agent") == 0;
-	if (!is_agent) {
-		if (strcmp(argv[0], "officer") != 0 || argc != 5 || strcmp(argv[3], "--role") != 0) {
-			usage(stderr);
-			return 2;
-		}
-		if ((role = col_role_parse(argv[4])) < 0) {
-			fprintf(stderr, "vigil-collector: unknown role '%s' (officer, policy, auditor, admin)\n",
-			        argv[4]);
-			return 2;
-		}
-	} else if (argc != 3) {
-		usage(stderr);
-		return 2;
-	}
-	if (strlen(argv[2]) == 0 || strlen(argv[2]) > 255) {
-		fprintf(stderr, "vigil-collector: name must be 1..255 characters\n");
-		return 2;
-	}
-	struct col_store *st = col_store_sqlite_open(cfg->database, err, sizeof err);
-	if (!st) {
-		fprintf(stderr, "vigil-collector: %s\n", err);
-		return 1;
-	}
-	if (vg_token_new(token) < 0 || vg_sha256_hex(token, strlen(token), hash) < 0) {
-		fprintf(stderr, "vigil-collector: cannot generate a token\n");
-		col_store_close(st);
-		return 1;
-	}
-	rc = is_agent ? col_store_agent_add(st, argv[2], hash, &id)
-	              : col_store_officer_add(st, argv[2], (enum col_role)role, hash, &id);
-	if (rc < 0) {
-		fprintf(stderr, "vigil-collector: %s\n", col_store_error(st));
-		col_store_close(st);
-		return 1;
-	}
-	col_store_close(st);
-	printf("%s\n", token);
-	return fflush(stdout) == 0 ? 0 : 1;
-}
-
 static int validate(struct col_config *cfg)
 {
 	char err[512];
@@ -102,6 +62,15 @@ static int validate(struct col_config *cfg)
 		fprintf(stderr, "%s: tls: %s\n", cfg->path, err);
 		return 1;
 	}
+	/* Whom it would run as, and whether that user can keep the database. */
+	struct col_runas ra;
+	if (col_privs_resolve(cfg, &ra, err, sizeof err) < 0 ||
+	    col_privs_check_database(cfg, &ra, err, sizeof err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (ra.note)
+		fprintf(stderr, "%s: warning: %s\n", cfg->path, ra.note);
 	struct pol_policy *p = load_policy(cfg->policy);
 	if (!p) {
 		fprintf(stderr, "%s: policy %s has errors\n", cfg->path, cfg->policy);
@@ -136,17 +105,51 @@ static int run(struct col_server *srv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* What needs root (the TLS keys, a privileged port) comes first; then
+	 * the collector becomes its own user before it touches the database or
+	 * the policy or starts a thread (col_privs.h). */
+	struct col_runas ra;
+	if (col_http_bind(srv, err, sizeof err) < 0) {
+		vg_err("%s", err);
+		return 1;
+	}
+	if (col_privs_resolve(&srv->cfg, &ra, err, sizeof err) < 0 ||
+	    col_privs_check_database(&srv->cfg, &ra, err, sizeof err) < 0 ||
+	    col_privs_drop(&ra, err, sizeof err) < 0) {
+		vg_err("%s; not starting", err);
+		col_http_stop(srv);
+		return 1;
+	}
+	if (ra.drop)
+		vg_info("running as user %s (uid %u, gid %u)", ra.name, (unsigned)ra.uid, (unsigned)ra.gid);
+	else if (ra.note)
+		vg_warn("%s", ra.note);
+
 	struct pol_policy *p = load_policy(srv->cfg.policy);
 	if (!p) {
 		vg_err("%s: policy %s has errors; not starting", srv->cfg.path, srv->cfg.policy);
+		col_http_stop(srv);
 		return 1;
 	}
 	if (col_policy_slot_init(&srv->policy) < 0 || col_policy_install(&srv->policy, p) < 0) {
 		pol_free(p);
 		vg_err("out of memory");
+		col_http_stop(srv);
 		return 1;
 	}
 	if (!(srv->store = col_store_sqlite_open(srv->cfg.database, err, sizeof err))) {
+		vg_err("%s", err);
+		goto out;
+	}
+	if (col_anchor_start(srv, err, sizeof err) < 0) {
+		vg_err("%s", err);
+		goto out;
+	}
+	if (col_alert_start(srv, err, sizeof err) < 0) {
+		vg_err("%s", err);
+		goto out;
+	}
+	if (col_found_start(srv, err, sizeof err) < 0) {
 		vg_err("%s", err);
 		goto out;
 	}
@@ -170,6 +173,9 @@ static int run(struct col_server *srv)
 	rc = 0;
 out:
 	col_http_stop(srv);
+	col_found_stop(srv);
+	col_alert_stop(srv);
+	col_anchor_stop(srv);
 	col_store_close(srv->store);
 	col_policy_slot_destroy(&srv->policy);
 	return rc;
@@ -190,8 +196,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	vg_log_init("vigil-collector", (enum vg_log_level)srv.cfg.log_level, 0);
-	if (optind < argc)
-		rc = enrol(&srv.cfg, argc - optind, argv + optind);
+	if (optind < argc && strcmp(argv[optind], "verify") == 0)
+		rc = col_chain_verify_main(srv.cfg.database, argc - optind, argv + optind);
+	else if (optind < argc && strcmp(argv[optind], "export") == 0)
+		rc = col_export_main(&srv.cfg, argc - optind, argv + optind);
+	else if (optind + 1 < argc && strcmp(argv[optind], "officer") == 0 &&
+	         strcmp(argv[optind + 1], "passwd") == 0)
+		rc = col_web_passwd_main(&srv.cfg, argc - optind, argv + optind);
+	else if (optind < argc)
+		rc = col_admin_main(&srv.cfg, argc - optind, argv + optind);
 	else if (test)
 		rc = validate(&srv.cfg);
 	else

@@ -33,6 +33,12 @@ static int index_of(const char *const *names, int n, const char *s)
 const char *vg_akind_name(int kind) { return name_of(vg_akind_names, VG_AK_COUNT, kind); }
 const char *vg_severity_name(int sev) { return name_of(vg_severity_names, VG_SEV_COUNT, sev); }
 const char *vg_status_name(int st) { return name_of(vg_status_names, VG_STATUS_COUNT, st); }
+
+double vg_severity_score(int sev)
+{
+	static const double score[VG_SEV_COUNT] = {10, 25, 50, 80};
+	return sev >= 0 && sev < VG_SEV_COUNT ? score[sev] : 0;
+}
 int vg_akind_parse(const char *s) { return index_of(vg_akind_names, VG_AK_COUNT, s); }
 int vg_severity_parse(const char *s) { return index_of(vg_severity_names, VG_SEV_COUNT, s); }
 int vg_status_parse(const char *s) { return index_of(vg_status_names, VG_STATUS_COUNT, s); }

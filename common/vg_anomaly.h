@@ -31,6 +31,10 @@ const char *vg_akind_name(int kind);
 const char *vg_severity_name(int sev);
 const char *vg_status_name(int status);
 
+/* The score an anomaly of severity sev carries: 10, 25, 50, 80 from low to
+ * critical; 0 when out of range. */
+double vg_severity_score(int sev);
+
 /* Values by name; -1 when s is NULL or unknown (names are case-sensitive). */
 int vg_akind_parse(const char *s);
 int vg_severity_parse(const char *s);

@@ -87,15 +87,63 @@ static const struct field fields[] = {
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
+/* The length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0 when there is none
+ * within avail bytes. */
+static size_t utf8_char(const unsigned char *s, size_t avail)
+{
+	unsigned c = s[0], lo = 0x80, hi = 0xBF;
+	size_t n;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+		n = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+	else if (c >= 0xF0 && c <= 0xF4)
+		n = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+	else
+		return 0;
+	if (avail < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t k = 2; k < n; k++)
+		if ((s[k] & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
+
+static bool utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0, n; i < len; i += n)
+		if (!(n = utf8_char(p + i, len - i)))
+			return false;
+	return true;
+}
+
 /* Quotes at most 60 bytes of an offending value for an error message,
- * replacing control characters so the message is safe to log. */
+ * replacing control characters and bytes that are not UTF-8 so the message
+ * is safe to log and to serve as JSON. */
 static const char *quote(const char *s, char buf[80])
 {
-	size_t i = 0, j = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, j = 0, len = strlen(s), n;
 	buf[j++] = '"';
-	for (; s[i] && j < 63; i++)
-		buf[j++] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
-	if (s[i])
+	while (i < len && j < 63) {
+		n = utf8_char(u + i, len - i);
+		if (n > 1 && j + n <= 63) {
+			memcpy(buf + j, s + i, n);
+			j += n;
+			i += n;
+		} else if (n > 1) {
+			break;
+		} else {
+			buf[j++] = (n == 0 || u[i] < 0x20 || u[i] == 0x7f) ? '?' : s[i];
+			i++;
+		}
+	}
+	if (i < len)
 		j += (size_t)snprintf(buf + j, 8, "...");
 	buf[j++] = '"';
 	buf[j] = '\0';
@@ -210,6 +258,35 @@ static int set_str(const struct field *f, const char *s, size_t len, struct vg_e
 	return 0;
 }
 
+/* Whether v nests objects or arrays deeper than VG_EVENT_MAX_DEPTH levels,
+ * v itself being at level depth. */
+static bool too_deep(json_t *v, int depth)
+{
+	const char *k;
+	json_t *m;
+	size_t i;
+
+	if (!json_is_object(v) && !json_is_array(v))
+		return false;
+	if (depth > VG_EVENT_MAX_DEPTH)
+		return true;
+	if (json_is_object(v)) {
+		json_object_foreach(v, k, m)
+			if (too_deep(m, depth + 1))
+				return true;
+	} else {
+		json_array_foreach(v, i, m)
+			if (too_deep(m, depth + 1))
+				return true;
+	}
+	return false;
+}
+
+static int err_too_deep(char *err, size_t errlen)
+{
+	return vg_errf(err, errlen, "field 'detail': nested deeper than %d levels", VG_EVENT_MAX_DEPTH);
+}
+
 static int decode_field(const struct field *f, json_t *v, struct vg_event *ev, char *err, size_t errlen)
 {
 	if (json_is_integer(v))
@@ -217,6 +294,8 @@ static int decode_field(const struct field *f, json_t *v, struct vg_event *ev, c
 	if (json_is_string(v))
 		return set_str(f, json_string_value(v), json_string_length(v), ev, err, errlen);
 	if (f->type == F_DETAIL && json_is_object(v)) {
+		if (too_deep(v, 1))
+			return err_too_deep(err, errlen);
 		ev->detail = v;
 		return 0;
 	}
@@ -327,11 +406,33 @@ static int p_integer(void *ctx, long long v)
 	return set_int(c->cur, v, c->ev, c->err, c->errlen) == 0 ? 1 : p_fail(c);
 }
 
+/* What jansson refuses in any string or key (the stored text is read back
+ * with it): NUL and anything that is not strict UTF-8 (yajl lets overlong
+ * forms and encoded surrogates through). Returns 1, or 0 with the error set. */
+static int p_check_text(struct parse_ctx *c, const unsigned char *s, size_t len, bool key)
+{
+	const char *problem = memchr(s, '\0', len) ? "contains a NUL character" :
+	                      !utf8_valid((const char *)s, len) ? "is not valid UTF-8" : NULL;
+	if (!problem)
+		return 1;
+	if (c->depth > 1)
+		vg_errf(c->err, c->errlen, "field 'detail': a %s %s", key ? "member name" : "string", problem);
+	else if (key)
+		vg_errf(c->err, c->errlen, "event: a member name %s", problem);
+	else
+		vg_errf(c->err, c->errlen, "field '%s': %s", c->cur->name, problem);
+	return p_fail(c);
+}
+
 static int p_string(void *ctx, const unsigned char *s, size_t len)
 {
 	struct parse_ctx *c = ctx;
+	if (c->depth == 0)
+		return p_not_object(c);
+	if (!p_check_text(c, s, len, false))
+		return 0;
 	if (c->depth != 1)
-		return c->depth == 0 ? p_not_object(c) : 1;
+		return 1;
 	char *copy = vg_arena_strndup(c->arena, (const char *)s, len);
 	if (!copy) {
 		vg_errf(c->err, c->errlen, "event: out of memory");
@@ -344,6 +445,8 @@ static int p_key(void *ctx, const unsigned char *s, size_t len)
 {
 	struct parse_ctx *c = ctx;
 	char q[80], name[64];
+	if (!p_check_text(c, s, len, true))
+		return 0;
 	if (c->depth != 1)
 		return 1;
 	c->cur = find_field((const char *)s, len);
@@ -373,6 +476,10 @@ static int p_start(void *ctx, int is_map)
 		wrong_type(c->cur, c->err, c->errlen);
 		return p_fail(c);
 	}
+	if (c->depth > VG_EVENT_MAX_DEPTH) {
+		err_too_deep(c->err, c->errlen);
+		return p_fail(c);
+	}
 	c->started = 1;
 	c->depth++;
 	return 1;
@@ -400,6 +507,21 @@ static const yajl_callbacks parse_callbacks = {
 	.yajl_start_array = p_start_array,
 	.yajl_end_array = p_end,
 };
+
+/* Whether text may hold a \\uD800-\\uDFFF escape. yajl turns a lone or
+ * mismatched one into "?" or some other character, where jansson refuses
+ * it; such text (rare) is checked with jansson. */
+static bool may_have_surrogate_escape(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	while (end - p >= 6 && (p = memchr(p, '\\', (size_t)(end - p - 5)))) {
+		if (p[1] == 'u' && (p[2] == 'd' || p[2] == 'D') && p[3] &&
+		    strchr("89abcdefABCDEF", p[3]))
+			return true;
+		p += 2;   /* an escape is at least two characters */
+	}
+	return false;
+}
 
 int vg_event_parse(const char *text, size_t len, struct vg_event *ev, struct vg_arena *arena,
                    char *err, size_t errlen)
@@ -432,6 +554,13 @@ int vg_event_parse(const char *text, size_t len, struct vg_event *ev, struct vg_
 		return -1;
 	if (c.depth != 0 || !c.started)
 		return vg_errf(err, errlen, "event: expected a JSON object");
+	if (may_have_surrogate_escape(text, len)) {
+		json_error_t jerr;
+		json_t *j = json_loadb(text, len, 0, &jerr);
+		if (!j)
+			return vg_errf(err, errlen, "invalid JSON: %s", jerr.text);
+		json_decref(j);
+	}
 	return check_required(ev, err, errlen);
 }
 

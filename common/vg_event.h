@@ -38,6 +38,9 @@ enum vg_result { VG_RESULT_NONE, VG_RESULT_SUCCESS, VG_RESULT_FAILURE };
 #define VG_EVENT_MAX_STR 1024
 #define VG_EVENT_MAX_PATH 4096
 #define VG_EVENT_MAX_HOST 255
+/* Objects and arrays may nest at most this deep inside "detail" (detail
+ * itself is level 1). */
+#define VG_EVENT_MAX_DEPTH 32
 
 /* Absent integer fields hold VG_EVENT_NO_ID. */
 #define VG_EVENT_NO_ID INT64_MIN
@@ -70,8 +73,11 @@ struct vg_arena;
 /* Parses and validates one event from its JSON text without building a tree
  * (the collector's ingest path: about five times faster than jansson). The
  * rules and messages are vg_event_decode's, and a member that appears twice
- * is refused. Strings are copied into arena; "detail" is checked to be an
- * object but not kept (ev->detail is NULL), so the caller keeps the text.
+ * is refused. Text this accepts is also accepted by jansson (which reads the
+ * stored text back): strict UTF-8 and no NUL in any string or key, no lone
+ * surrogate escapes, detail no deeper than VG_EVENT_MAX_DEPTH. Strings are
+ * copied into arena; "detail" is checked to be an object but not kept
+ * (ev->detail is NULL), so the caller keeps the text.
  * Returns 0, or -1 with the reason in err. */
 int vg_event_parse(const char *text, size_t len, struct vg_event *ev, struct vg_arena *arena,
                    char *err, size_t errlen);

@@ -8,9 +8,10 @@
 #include <gnutls/gnutls.h>
 #include <sys/random.h>
 
-static void to_hex(const unsigned char *in, size_t n, char *out)
+void vg_hex_encode(const void *data, size_t n, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *in = data;
 	for (size_t i = 0; i < n; i++) {
 		out[2 * i] = hex[in[i] >> 4];
 		out[2 * i + 1] = hex[in[i] & 15];
@@ -31,7 +32,7 @@ int vg_token_new(char out[VG_TOKEN_HEX_LEN + 1])
 		}
 		got += (size_t)n;
 	}
-	to_hex(raw, sizeof raw, out);
+	vg_hex_encode(raw, sizeof raw, out);
 	return 0;
 }
 
@@ -40,7 +41,7 @@ int vg_sha256_hex(const void *data, size_t len, char out[VG_TOKEN_HEX_LEN + 1])
 	unsigned char digest[32];
 	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, data, len, digest) < 0)
 		return -1;
-	to_hex(digest, sizeof digest, out);
+	vg_hex_encode(digest, sizeof digest, out);
 	return 0;
 }
 

@@ -19,6 +19,9 @@ int vg_token_new(char out[VG_TOKEN_HEX_LEN + 1]);
  * Returns 0 or -1. */
 int vg_sha256_hex(const void *data, size_t len, char out[VG_TOKEN_HEX_LEN + 1]);
 
+/* Writes data[0..n) as 2n lowercase hex digits and a NUL into out. */
+void vg_hex_encode(const void *data, size_t n, char *out);
+
 /* Compares two equal-length strings in time independent of their content. */
 int vg_token_equal(const char *a, const char *b, size_t len);
 

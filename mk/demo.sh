@@ -5,7 +5,9 @@
 # reading the kernel audit stream and PAM datagrams, auditd if it is not
 # running, and a demo PAM service stacking pam_vigil.so. Throw-away users
 # (vd-*) log in with pamtester and read files in demo classified
-# directories; the report at the end shows what vigil made of it. Everything
+# directories; the report at the end shows what vigil made of it. With
+# VIGIL_DEMO_KEEP=1 the last collector keeps running for the web dashboard
+# (its address and a sign-in token are printed) until Ctrl-C. Everything
 # the demo creates is removed when it ends, however it ends.
 set -euo pipefail
 BUILD=${1:-build/rel}
@@ -43,6 +45,8 @@ cleanup() {
 	for u in $CREATED_USERS; do userdel "$u" >/dev/null 2>&1; done
 	[ "$CREATED_ROOT" = 1 ] && rm -rf "$DEMO_ROOT"
 	rm -rf "$T"
+	# Last: userdel refuses while a process of the account still runs.
+	[ "${CREATED_VIGIL:-0}" = 1 ] && userdel vigil >/dev/null 2>&1
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -98,15 +102,28 @@ auditctl -b 8192 >/dev/null
 [ -n "$OLD_QLEN" ] && sysctl -qw net.unix.max_dgram_qlen=512 >/dev/null 2>&1 || true
 auditctl -w "$DEMO_ROOT" -p rwa -k vigil-demo >/dev/null
 
+# The collector gives up root for the account vigil after binding: the
+# demo makes the account if this machine has none (and removes it after),
+# and gives it a directory for the databases and copies of the policies.
+CREATED_VIGIL=0
+if ! getent passwd vigil >/dev/null 2>&1; then
+	useradd --system --no-create-home --shell /usr/sbin/nologin vigil
+	CREATED_VIGIL=1
+fi
+chmod 0711 "$T"
+install -d -o vigil -g vigil -m 0700 "$T/data"
+
 # start_collector NAME POLICY: a collector on a free loopback port with its
-# own database; sets PORT and COLLECTOR_PID.
+# own database, running as vigil; sets PORT and COLLECTOR_PID.
 start_collector() {
 	PORT=$(free_port)
+	install -m 0644 "$2" "$T/$1-policy.cfg"
 	cat >"$T/$1.conf" <<CONF
 listen = "127.0.0.1:$PORT";
-database = "$T/$1.db";
-policy = "$2";
+database = "$T/data/$1.db";
+policy = "$T/$1-policy.cfg";
 log_level = "warn";
+user = "vigil";
 CONF
 	"$BIN/vigil-collector" -c "$T/$1.conf" -t
 	"$BIN/vigil-collector" -c "$T/$1.conf" >"$T/$1.log" 2>&1 &
@@ -201,3 +218,21 @@ done
 OFFICER=$("$BIN/vigil-collector" -c "$T/recorded.conf" officer add "Demo Officer" --role officer)
 say "Anomalies of the recorded week, high and critical (vigil-report anomalies --severity high)"
 "$BIN/vigil-report" --collector "http://127.0.0.1:$PORT" --token "$OFFICER" anomalies --severity high --limit 200
+
+say "The web dashboard"
+if [ "${VIGIL_DEMO_KEEP:-0}" = 1 ]; then
+	cat <<MSG
+Open http://127.0.0.1:$PORT/ui/ in a browser on this machine and sign in with this officer token:
+
+    $OFFICER
+
+(From another machine: ssh -L $PORT:127.0.0.1:$PORT THIS-MACHINE, then open the same address.)
+Click an anomaly, write a note and press Acknowledge (docs/dashboard.md walks through it).
+The collector keeps running until you press Ctrl-C; then the demo removes everything it made.
+MSG
+	wait "$COLLECTOR_PID" || true
+else
+	echo "The collector serves a dashboard at http://127.0.0.1:$PORT/ui/ while it runs. To try it,"
+	echo "run the demo as 'VIGIL_DEMO_KEEP=1 make demo': it then keeps the collector running at the"
+	echo "end and prints the address and an officer token to sign in with (docs/dashboard.md)."
+fi

@@ -1,12 +1,13 @@
 #!/bin/sh
 # Finds the Debian packages vigil needs to build, test and demo, and installs
 # the missing ones with apt-get when run as root; otherwise prints the exact
-# command to run. Quiet when nothing is missing.
+# command to run. Quiet when nothing is missing. (chromium is for the
+# dashboard's browser test, tests/e2e/web_browser.sh.)
 set -u
 PKGS="build-essential pkg-config libpam0g-dev libaudit-dev libauparse-dev auditd
 libsqlite3-dev sqlite3 libcurl4-openssl-dev curl libconfig-dev libmicrohttpd-dev
 libjansson-dev libyajl-dev zlib1g-dev libgnutls28-dev gnutls-bin openssl libcmocka-dev
-pamtester libpam-wrapper procps"
+pamtester libpam-wrapper procps libcap-ng-dev time chromium"
 
 missing=""
 for p in $PKGS; do

@@ -27,4 +27,15 @@ fi
 [ -e "$destdir/etc/vigil/agent.conf" ] || install -m 0640 agent/agent.conf.example "$destdir/etc/vigil/agent.conf"
 [ -e "$destdir/etc/vigil/collector.conf" ] || install -m 0640 collector/collector.conf.example "$destdir/etc/vigil/collector.conf"
 chmod 0750 "$destdir/var/lib/vigil"
+# The collector gives up root for the account vigil (collector.conf `user`).
+# /var/lib/vigil is shared with an agent on the same host: root's, group
+# vigil, sticky, so each keeps its own files there. Only for a real install
+# as root: a staged DESTDIR install leaves accounts to the package.
+if [ -z "$destdir" ] && [ "$(id -u)" -eq 0 ]; then
+	if ! getent passwd vigil >/dev/null 2>&1; then
+		useradd --system --no-create-home --home-dir /var/lib/vigil --shell /usr/sbin/nologin vigil
+		echo "created the system account vigil for the collector"
+	fi
+	chgrp vigil /var/lib/vigil && chmod 1770 /var/lib/vigil
+fi
 echo "vigil installed under $destdir$prefix (PAM module in $destdir$pamdir)"

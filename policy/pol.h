@@ -245,6 +245,30 @@ const char *pol_exception_justification(const struct pol_exception *e);
 int64_t pol_exception_created(const struct pol_exception *e);       /* ms, start of day */
 int64_t pol_exception_expires(const struct pol_exception *e);       /* ms, start of day */
 
+/* ---- Suppressions -------------------------------------------------------- */
+
+struct pol_suppression;
+
+/* The first suppression rule (in file order) that covers an anomaly of kind
+ * (its name) for person ps (NULL when the account maps to no one) on host
+ * (may be NULL), with these reason codes, at event time t; NULL when none
+ * does. A rule covers an anomaly when its kind matches, its subject (when
+ * set) is the person or one of their groups, its host glob (when set)
+ * matches, one reason code starts with its reason (when set), and t is in
+ * [created, expires). */
+const struct pol_suppression *pol_suppressed(const struct pol_policy *p, const char *kind,
+                                             const struct pol_person *ps, const char *host,
+                                             const char *const *reasons, int nreasons,
+                                             int64_t t);
+/* The i-th suppression rule in file order, or NULL past the end. */
+const struct pol_suppression *pol_suppression_at(const struct pol_policy *p, size_t i);
+const char *pol_suppression_kind(const struct pol_suppression *s);
+const char *pol_suppression_subject(const struct pol_suppression *s);   /* NULL: anyone */
+const char *pol_suppression_host(const struct pol_suppression *s);      /* NULL: any */
+const char *pol_suppression_reason(const struct pol_suppression *s);    /* NULL: any */
+const char *pol_suppression_ticket(const struct pol_suppression *s);
+int64_t pol_suppression_expires(const struct pol_suppression *s);
+
 /* ---- Further person, resource and host settings -------------------------- */
 
 /* Clearance dates: INT64_MIN when investigated or nda_signed is unset,
@@ -256,6 +280,13 @@ int64_t pol_person_nda_signed(const struct pol_person *ps);
 const char *pol_person_citizenship(const struct pol_policy *p, const struct pol_person *ps,
                                    size_t i);
 const char *pol_person_group(const struct pol_person *ps, size_t i);
+/* The i-th host glob a person may log in to, or NULL past the end. */
+const char *pol_person_host(const struct pol_person *ps, size_t i);
+/* The i-th compartment a person was read on to (in compartment order), or
+ * NULL past the end; *read_on and *debriefed get its dates in ms (start of
+ * the UTC day; debriefed INT64_MAX when never debriefed). */
+const char *pol_person_compartment(const struct pol_policy *p, const struct pol_person *ps,
+                                   size_t i, int64_t *read_on, int64_t *debriefed);
 /* The i-th caveat, access group or releasable-to country of a resource,
  * or NULL past the end (releasable-to: also NULL when unrestricted). */
 const char *pol_resource_caveat(const struct pol_policy *p, const struct pol_resource *r,
@@ -298,12 +329,17 @@ bool pol_person_holds_compartment(const struct pol_policy *p, const struct pol_p
 struct pol_thresholds {
 	struct { uint32_t count; int64_t window_ms; } failed_login_burst;  /* 5 in 10m */
 	struct { uint32_t factor; uint32_t min_events; int64_t window_ms; } volume_spike;
-	                                                                  /* 10x, 100, 1h */
+	                                                                  /* 10x, 100, 1d */
 	struct { int64_t learning_ms; } first_access;                    /* 14d */
 	struct { int64_t learning_ms; } unusual_hour;                    /* 14d */
 	struct { int64_t window_ms; } concurrent_sessions;               /* 5m */
 	struct { int64_t after_ms; } dormant_account;                    /* 30d */
 	struct { int64_t after_ms; } agent_silent;                       /* 15m */
+	/* How long detection waits for late events before it decides on the
+	 * events of a moment (behavioural detectors run in event-time order). */
+	struct { int64_t window_ms; } reorder;                           /* 5m */
+	/* How fast an anomaly's weight in a person's risk score fades. */
+	struct { int64_t half_life_ms; } risk;                           /* 14d */
 };
 
 /* The policy's thresholds (defaults filled in). */

@@ -285,6 +285,17 @@ struct pol_exception {
 	unsigned line;
 };
 
+/* A suppression rule: anomalies it covers are not recorded (docs/policy.md). */
+struct pol_suppression {
+	const char *kind;                    /* an anomaly kind name */
+	const char *subject;                 /* person id or group; NULL: anyone */
+	const char *host;                    /* host glob; NULL: any host */
+	const char *reason;                  /* reason-code prefix; NULL: any */
+	const char *justification, *approver, *ticket;
+	int64_t created, expires;            /* ms; applies in [created, expires) */
+	unsigned line;
+};
+
 /* A glob resource hung on the directory its literal part names. */
 struct pol_glob {
 	uint32_t res;
@@ -304,6 +315,8 @@ struct pol_policy {
 	struct pol_glob *globs;
 	struct pol_caveat *caveats;
 	struct pol_exception *exceptions;
+	struct pol_suppression *suppressions;
+	size_t nsuppressions;
 	const char **countries;              /* country code by id */
 	const char **group_names;            /* group name by id */
 	size_t nlevels, ncomps, nschedules, npersons, nresources, nhosts, nglobs;

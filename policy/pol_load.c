@@ -20,6 +20,7 @@
  * sit next to it wherever the collector runs from.
  */
 #include "pol_internal.h"
+#include "vg_anomaly.h"
 #include "vg_time.h"
 
 #include <errno.h>
@@ -1773,6 +1774,77 @@ static void load_exceptions(struct ld *L, const config_setting_t *sec)
 	}
 }
 
+/* ---- Suppressions ---------------------------------------------------------- */
+
+/* suppressions = ( { kind = "first_access"; subject = "p1001"; host = "lab-*";
+ *                    reason = "first_host:"; justification = "..."; approver = "...";
+ *                    ticket = "SEC-12"; created = "2026-11-01"; expires = "2027-01-01"; } ); */
+static void load_suppressions(struct ld *L, const config_setting_t *sec)
+{
+	static const char *const keys[] = {"kind",     "subject", "host",    "reason",  "justification",
+	                                   "approver", "ticket",  "created", "expires"};
+	struct pol_policy *p = L->p;
+	unsigned n = section_len(sec);
+
+	p->suppressions = ld_alloc(L, (n ? n : 1) * sizeof *p->suppressions);
+	if (L->oom)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(sec, i);
+		struct pol_suppression *x = &p->suppressions[p->nsuppressions];
+		const char *kind, *subject, *host, *reason, *just, *approver, *ticket;
+		bool has_created, has_expires, ok = true;
+		char day[11], names[600];
+
+		memset(x, 0, sizeof *x);
+		ld_keys(L, g, keys, sizeof keys / sizeof keys[0], "suppression");
+		kind = ld_string(L, g, "kind", true, "suppression", POL_ID_MAX);
+		subject = ld_string(L, g, "subject", false, "suppression", POL_ID_MAX);
+		host = ld_string(L, g, "host", false, "suppression", POL_ID_MAX);
+		reason = ld_string(L, g, "reason", false, "suppression", POL_REASON_LEN - 1);
+		just = ld_string(L, g, "justification", true, "suppression", 1024);
+		approver = ld_string(L, g, "approver", true, "suppression", POL_TEXT_MAX);
+		ticket = ld_string(L, g, "ticket", true, "suppression", POL_ID_MAX);
+		has_created = ld_date(L, g, "created", true, "suppression", &x->created);
+		has_expires = ld_date(L, g, "expires", true, "suppression", &x->expires);
+		if (kind && vg_akind_parse(kind) < 0) {
+			ld_error(L, config_setting_get_member(g, "kind"),
+			         "unknown anomaly kind '%s' (one of %s)", kind,
+			         vg_names_join(vg_akind_names, VG_AK_COUNT, names, sizeof names));
+			ok = false;
+		}
+		if (subject && !pol_find_person(p, subject) && ld_group_find(p, subject) < 0) {
+			ld_error(L, config_setting_get_member(g, "subject"),
+			         "unknown subject '%s' (expected a person id or a group)", subject);
+			ok = false;
+		}
+		if (has_created && has_expires && x->expires <= x->created) {
+			ld_error(L, config_setting_get_member(g, "expires"),
+			         "'expires' must be after 'created'");
+			ok = false;
+		}
+		if (!kind || !just || !approver || !ticket || !has_created || !has_expires || !ok)
+			continue;
+		vg_date_format(x->expires, day);
+		if (x->expires <= L->now)
+			ld_warn(L, config_setting_get_member(g, "expires"),
+			        "suppression %s of %s expired on %s", ticket, kind, day);
+		else if (x->expires - L->now <= (int64_t)EXPIRY_WARN_DAYS * VG_MS_PER_DAY)
+			ld_warn(L, config_setting_get_member(g, "expires"),
+			        "suppression %s of %s expires on %s, within %d days", ticket, kind, day,
+			        EXPIRY_WARN_DAYS);
+		x->kind = ld_strdup(L, kind);
+		x->subject = subject ? ld_strdup(L, subject) : NULL;
+		x->host = host ? ld_strdup(L, host) : NULL;
+		x->reason = reason ? ld_strdup(L, reason) : NULL;
+		x->justification = ld_strdup(L, just);
+		x->approver = ld_strdup(L, approver);
+		x->ticket = ld_strdup(L, ticket);
+		x->line = config_setting_source_line(g);
+		p->nsuppressions++;
+	}
+}
+
 /* ---- Thresholds --------------------------------------------------------- */
 
 /* "30s", "10m", "2h", "14d" as ms; -1 when malformed. */
@@ -1826,12 +1898,14 @@ void pol_thresholds_default(struct pol_thresholds *t)
 	t->failed_login_burst.window_ms = 10 * 60000;
 	t->volume_spike.factor = 10;
 	t->volume_spike.min_events = 100;
-	t->volume_spike.window_ms = 3600000;
+	t->volume_spike.window_ms = VG_MS_PER_DAY;
 	t->first_access.learning_ms = 14 * VG_MS_PER_DAY;
 	t->unusual_hour.learning_ms = 14 * VG_MS_PER_DAY;
 	t->concurrent_sessions.window_ms = 5 * 60000;
 	t->dormant_account.after_ms = 30 * VG_MS_PER_DAY;
 	t->agent_silent.after_ms = 15 * 60000;
+	t->reorder.window_ms = 5 * 60000;
+	t->risk.half_life_ms = 14 * VG_MS_PER_DAY;
 }
 
 /* thresholds = { failed_login_burst = { count = 5; window = "10m"; }; ... }; */
@@ -1839,12 +1913,14 @@ static void load_thresholds(struct ld *L, const config_setting_t *root)
 {
 	static const char *const keys[] = {"failed_login_burst", "volume_spike", "first_access",
 	                                   "unusual_hour",       "concurrent_sessions",
-	                                   "dormant_account",    "agent_silent"};
+	                                   "dormant_account",    "agent_silent",
+	                                   "reorder",            "risk"};
 	static const char *const burst_keys[] = {"count", "window"};
 	static const char *const spike_keys[] = {"factor", "min_events", "window"};
 	static const char *const learn_keys[] = {"learning"};
 	static const char *const window_keys[] = {"window"};
 	static const char *const after_keys[] = {"after"};
+	static const char *const half_life_keys[] = {"half_life"};
 	const config_setting_t *g = config_setting_get_member(root, "thresholds");
 	struct pol_thresholds *t = &L->p->thresholds;
 	const config_setting_t *d;
@@ -1888,10 +1964,19 @@ static void load_thresholds(struct ld *L, const config_setting_t *root)
 			ld_keys(L, d, window_keys, 1, keys[i]);
 			ld_duration(L, d, "window", &t->concurrent_sessions.window_ms);
 			break;
-		default:
+		case 5:
+		case 6:
 			ld_keys(L, d, after_keys, 1, keys[i]);
 			ld_duration(L, d, "after", i == 5 ? &t->dormant_account.after_ms
 			                                  : &t->agent_silent.after_ms);
+			break;
+		case 7:
+			ld_keys(L, d, window_keys, 1, keys[i]);
+			ld_duration(L, d, "window", &t->reorder.window_ms);
+			break;
+		case 8:
+			ld_keys(L, d, half_life_keys, 1, keys[i]);
+			ld_duration(L, d, "half_life", &t->risk.half_life_ms);
 			break;
 		}
 	}
@@ -1958,7 +2043,7 @@ static void load_root(struct ld *L, const config_setting_t *root)
 {
 	static const char *const keys[] = {"policy",  "levels",    "compartments", "schedules",
 	                                   "persons", "resources", "hosts",        "caveats",
-	                                   "exceptions", "thresholds"};
+	                                   "exceptions", "thresholds", "suppressions"};
 	const config_setting_t *levels = ld_section(L, root, "levels", true);
 	const config_setting_t *comps = ld_section(L, root, "compartments", false);
 	const config_setting_t *scheds = ld_section(L, root, "schedules", false);
@@ -1987,6 +2072,8 @@ static void load_root(struct ld *L, const config_setting_t *root)
 		load_resources(L, resources);
 	if (!L->oom)
 		load_exceptions(L, exceptions);
+	if (!L->oom)
+		load_suppressions(L, ld_section(L, root, "suppressions", false));
 	/* With errors, names that failed to resolve would make things look
 	 * unused: these warnings would only add noise. */
 	if (!L->oom && L->errors == 0)

@@ -33,6 +33,8 @@ enum {
 	OPT_NOTE = 1 << 8,
 	OPT_ASSIGNEE = 1 << 9,
 	OPT_DUE_WITHIN = 1 << 10,
+	OPT_AT = 1 << 11,
+	OPT_DAYS = 1 << 12,
 };
 
 /* getopt_long codes for options without a short form. */
@@ -53,6 +55,8 @@ enum {
 	KEY_NOTE,
 	KEY_ASSIGNEE,
 	KEY_DUE_WITHIN,
+	KEY_AT,
+	KEY_DAYS,
 };
 
 #define FMT_BIT(f) (1u << (f))
@@ -64,18 +68,23 @@ struct command_spec {
 	unsigned formats; /* FMT_BIT(RPT_FORMAT_*) it can render */
 };
 
+#define ALL_FORMATS                                                                        \
+	(FMT_BIT(RPT_FORMAT_TEXT) | FMT_BIT(RPT_FORMAT_CSV) | FMT_BIT(RPT_FORMAT_JSON) |   \
+	 FMT_BIT(RPT_FORMAT_HTML))
+
 static const struct command_spec commands[] = {
 	{"anomalies", RPT_CMD_ANOMALIES,
 	 OPT_SINCE | OPT_UNTIL | OPT_SEVERITY | OPT_KIND | OPT_PERSON | OPT_STATUS | OPT_LIMIT |
 		 OPT_FORMAT,
-	 FMT_BIT(RPT_FORMAT_TEXT) | FMT_BIT(RPT_FORMAT_CSV) | FMT_BIT(RPT_FORMAT_JSON)},
-	{"triage", RPT_CMD_TRIAGE, OPT_STATUS | OPT_NOTE | OPT_ASSIGNEE | OPT_FORMAT,
-	 FMT_BIT(RPT_FORMAT_TEXT) | FMT_BIT(RPT_FORMAT_JSON)},
-	{"vetting", RPT_CMD_VETTING, OPT_DUE_WITHIN | OPT_FORMAT,
-	 FMT_BIT(RPT_FORMAT_TEXT) | FMT_BIT(RPT_FORMAT_CSV) | FMT_BIT(RPT_FORMAT_JSON)},
+	 ALL_FORMATS},
+	{"person", RPT_CMD_PERSON, OPT_AT | OPT_DAYS | OPT_LIMIT | OPT_FORMAT, ALL_FORMATS},
+	{"risk", RPT_CMD_RISK, OPT_PERSON | OPT_AT | OPT_DAYS | OPT_LIMIT | OPT_FORMAT, ALL_FORMATS},
+	{"summary", RPT_CMD_SUMMARY, OPT_SINCE | OPT_UNTIL | OPT_LIMIT | OPT_FORMAT, ALL_FORMATS},
+	{"triage", RPT_CMD_TRIAGE, OPT_STATUS | OPT_NOTE | OPT_ASSIGNEE | OPT_FORMAT, ALL_FORMATS},
+	{"vetting", RPT_CMD_VETTING, OPT_DUE_WITHIN | OPT_FORMAT, ALL_FORMATS},
 };
 
-#define COMMAND_LIST "anomalies, triage, vetting"
+#define COMMAND_LIST "anomalies, person, risk, summary, triage, vetting"
 
 static const struct {
 	const char *name;
@@ -105,6 +114,8 @@ static const struct option long_options[] = {
 	{"note", required_argument, NULL, KEY_NOTE},
 	{"assignee", required_argument, NULL, KEY_ASSIGNEE},
 	{"due-within", required_argument, NULL, KEY_DUE_WITHIN},
+	{"at", required_argument, NULL, KEY_AT},
+	{"days", required_argument, NULL, KEY_DAYS},
 	{NULL, 0, NULL, 0},
 };
 
@@ -123,6 +134,8 @@ static unsigned option_bit(int key)
 	case KEY_NOTE: return OPT_NOTE;
 	case KEY_ASSIGNEE: return OPT_ASSIGNEE;
 	case KEY_DUE_WITHIN: return OPT_DUE_WITHIN;
+	case KEY_AT: return OPT_AT;
+	case KEY_DAYS: return OPT_DAYS;
 	default: return 0;
 	}
 }
@@ -244,6 +257,15 @@ static int apply_option(struct rpt_args *a, int key, const char *v, char *err, s
 		if (parse_long(v, 1, RPT_MAX_LIMIT, &a->limit) < 0)
 			return vg_errf(err, errlen, "--limit: '%s' is not a number from 1 to %d", v,
 				    RPT_MAX_LIMIT);
+		a->limit_set = true;
+		return 0;
+	case KEY_AT:
+		a->has_at = true;
+		a->at_text = v;
+		return parse_time_option("at", v, &a->at_ms, err, errlen);
+	case KEY_DAYS:
+		if (parse_long(v, 1, 366, &a->days) < 0)
+			return vg_errf(err, errlen, "--days: '%s' is not a number of days from 1 to 366", v);
 		return 0;
 	case KEY_FORMAT:
 		return parse_format(v, &a->format, err, errlen);
@@ -274,6 +296,12 @@ static const struct command_spec *find_command(const char *name)
 static int apply_word(struct rpt_args *a, const char *word, const struct command_spec **spec,
 		      char *err, size_t errlen)
 {
+	if (*spec && (*spec)->command == RPT_CMD_PERSON && !a->person) {
+		if (!*word || strlen(word) > 255 || strpbrk(word, "/ \t\r\n"))
+			return vg_errf(err, errlen, "person: '%s' is not a person id", word);
+		a->person = word;
+		return 0;
+	}
 	if (*spec && (*spec)->command == RPT_CMD_TRIAGE && !a->anomaly_id) {
 		if (!*word || strspn(word, "0123456789") != strlen(word) || word[0] == '0' ||
 		    strlen(word) > 18)
@@ -309,6 +337,8 @@ static int check_combination(const struct rpt_args *a, const struct command_spec
 			    rpt_format_name(a->format));
 	if (a->token && a->token_file)
 		return vg_errf(err, errlen, "give either --token or --token-file, not both");
+	if (spec->command == RPT_CMD_PERSON && !a->person)
+		return vg_errf(err, errlen, "person needs a person id, e.g. 'person p1001'");
 	if (spec->command == RPT_CMD_TRIAGE && (!a->anomaly_id || !a->status || !a->note))
 		return vg_errf(err, errlen, "triage needs an anomaly id, --status and --note");
 	if (a->has_since && a->has_until && a->since_ms > a->until_ms)
@@ -441,6 +471,11 @@ void rpt_args_usage(FILE *out)
 		"\n"
 		"Commands:\n"
 		"  anomalies            list anomalies, newest first\n"
+		"  person P             the dossier of person P: clearance, compartments, hosts\n"
+		"                       used, hour-of-week activity, anomalies, risk trend\n"
+		"  risk                 persons ranked by risk, with their top anomalies and trend\n"
+		"  summary              a period digest: anomalies by kind and severity, top\n"
+		"                       persons, new first accesses, agent health\n"
 		"  triage ID            record a triage step: --status S --note TEXT [--assignee A]\n"
 		"  vetting              lapsed, suspended and interim clearances, reviews due,\n"
 		"                       expiring exceptions (--due-within DAYS, default 90)\n"
@@ -461,13 +496,26 @@ void rpt_args_usage(FILE *out)
 		"  --person P           one person id\n"
 		"  --status S           %s\n"
 		"  --limit N            at most N anomalies, 1 to %d (default %d)\n"
-		"  --format F           text (default), csv or json\n"
+		"\n"
+		"person and risk options:\n"
+		"  --at T               score as of T (default: the newest event stored)\n"
+		"  --days N             days of risk history, 1 to 366 (default 30)\n"
+		"  --limit N            anomalies listed (person) or persons ranked (risk)\n"
+		"  --person P           risk: only this person\n"
+		"\n"
+		"summary options:\n"
+		"  --since T, --until T the period (default: the 7 days up to the newest event)\n"
+		"  --limit N            persons in the risk list (default 10)\n"
+		"\n"
+		"Every command takes --format text (default), csv, json or html (one\n"
+		"self-contained page with charts, for a browser or printing to PDF).\n"
 		"\n"
 		"triage options (officer or admin token):\n"
 		"  --status S           the anomaly's new status (as above)\n"
 		"  --note TEXT          why (required; kept in the anomaly's history)\n"
 		"  --assignee NAME      who works on it (default: unchanged)\n"
-		"  --format F           text (default) or json (the anomaly with its history)\n"
+		"  output: the anomaly's new state (text), its history (csv), the anomaly with\n"
+		"  its history (json, html)\n"
 		"\n"
 		"Text output is coloured on a terminal unless NO_COLOR is set.\n"
 		"Exit status: 0 success, 1 collector, network or output error, 2 usage error.\n",

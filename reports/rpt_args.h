@@ -23,7 +23,8 @@
 
 enum rpt_format { RPT_FORMAT_TEXT, RPT_FORMAT_CSV, RPT_FORMAT_JSON, RPT_FORMAT_HTML };
 
-enum rpt_command { RPT_CMD_NONE, RPT_CMD_ANOMALIES, RPT_CMD_TRIAGE, RPT_CMD_VETTING };
+enum rpt_command { RPT_CMD_NONE, RPT_CMD_ANOMALIES, RPT_CMD_TRIAGE, RPT_CMD_VETTING,
+		  RPT_CMD_PERSON, RPT_CMD_RISK, RPT_CMD_SUMMARY };
 
 struct rpt_args {
 	bool help;
@@ -43,9 +44,17 @@ struct rpt_args {
 	const char *since_text, *until_text;
 	const char *severity; /* minimum */
 	const char *kind;
-	const char *person;
+	const char *person; /* --person, or the P of `person P` */
 	const char *status;
 	long limit;
+	bool limit_set;     /* --limit was given */
+
+	/* person, risk: --at T (the moment scored), --days N (history length;
+	 * 0 = the collector's default) */
+	bool has_at;
+	int64_t at_ms;
+	const char *at_text;
+	long days;
 
 	/* triage ID --status S --note N [--assignee A] */
 	const char *anomaly_id;

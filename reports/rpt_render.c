@@ -10,6 +10,7 @@
 #include "rpt_render.h"
 
 #include "rpt_anomaly.h"
+#include "rpt_html.h"
 #include "rpt_table.h"
 #include "rpt_text.h"
 #include "vg_time.h"
@@ -381,7 +382,22 @@ int rpt_render_anomalies(FILE *out, const json_t *anomalies, enum rpt_format for
 	case RPT_FORMAT_JSON:
 		return rpt_render_json(out, anomalies);
 	case RPT_FORMAT_HTML:
-		break;
+		return rpt_render_anomalies_html(out, anomalies, o);
 	}
 	return -1;
+}
+
+int rpt_render_anomalies_html(FILE *out, const json_t *anomalies, const struct rpt_render_opts *o)
+{
+	size_t n = json_array_size(anomalies);
+	char sub[160];
+
+	snprintf(sub, sizeof sub, "%zu %s, newest first%s.", n, n == 1 ? "anomaly" : "anomalies",
+		 o && o->limit > 0 && n >= (size_t)o->limit ? " (the limit; raise --limit to see more)"
+							    : "");
+	rpt_html_begin(out, "Anomalies", sub);
+	if (n)
+		rpt_html_kind_chart(out, anomalies, "Anomalies by kind");
+	rpt_html_anomaly_table(out, anomalies);
+	return rpt_html_end(out);
 }

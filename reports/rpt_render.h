@@ -1,5 +1,5 @@
 /*
- * rpt_render: anomaly lists as text, CSV and JSON.
+ * rpt_render: anomaly lists as text, CSV, JSON and HTML.
  *
  * Renderers take the jansson array the collector returned and write to any
  * FILE*. They trust nothing in it: fields may be missing, null or of the
@@ -44,7 +44,11 @@ int rpt_render_anomalies_csv(FILE *out, const json_t *anomalies);
  * Returns 0 or -1. */
 int rpt_render_json(FILE *out, const json_t *value);
 
-/* Dispatches on format (text, csv or json). Returns 0 or -1. */
+/* One self-contained HTML page: a chart of the anomalies by kind and
+ * severity, then a table of them. Returns 0 or -1. */
+int rpt_render_anomalies_html(FILE *out, const json_t *anomalies, const struct rpt_render_opts *o);
+
+/* Dispatches on format (text, csv, json or html). Returns 0 or -1. */
 int rpt_render_anomalies(FILE *out, const json_t *anomalies, enum rpt_format format,
 			 const struct rpt_render_opts *o);
 

@@ -10,6 +10,7 @@
  */
 #include "rpt_table.h"
 
+#include "rpt_field.h"
 #include "rpt_text.h"
 
 #include <stdlib.h>
@@ -210,4 +211,38 @@ int rpt_csv_end_row(FILE *out)
 {
 	fputs("\r\n", out);
 	return ferror(out) ? -1 : 0;
+}
+
+int rpt_csv_row(FILE *out, const char *const *fields, size_t n)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		rc |= rpt_csv_field(out, fields[i], fields[i] ? strlen(fields[i]) : 0, i == 0);
+	rc |= rpt_csv_end_row(out);
+	return rc ? -1 : 0;
+}
+
+int rpt_csv_section(FILE *out, const char *section, const json_t *list, const char *const *keys,
+		    size_t n)
+{
+	const char *v[16];
+	char b[15][RPT_FIELD_BUF];
+	const json_t *o;
+	size_t i;
+	int rc;
+
+	if (n > 15)
+		n = 15;
+	v[0] = "section";
+	for (size_t k = 0; k < n; k++)
+		v[k + 1] = keys[k];
+	rc = rpt_csv_row(out, v, n + 1);
+	json_array_foreach(list, i, o) {
+		v[0] = section;
+		for (size_t k = 0; k < n; k++)
+			v[k + 1] = rpt_field(o, keys[k], b[k]);
+		rc |= rpt_csv_row(out, v, n + 1);
+	}
+	return rc;
 }

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 struct rpt_column {
 	const char *title;
 	/* The narrowest the column may be cut to when the line is too wide
@@ -62,5 +64,14 @@ int rpt_csv_field(FILE *out, const char *s, size_t len, bool first);
 
 /* Ends a CSV row with CRLF, as RFC 4180 asks. Returns 0 or -1. */
 int rpt_csv_end_row(FILE *out);
+
+/* Writes a whole CSV row of n fields (NULL fields are empty). 0 or -1. */
+int rpt_csv_row(FILE *out, const char *const *fields, size_t n);
+
+/* Writes one section of a multi-part CSV report: a header row "section",
+ * keys[0..n), then one row per object of list: the section name and each
+ * member as text (rpt_field). n is at most 15. Returns 0 or -1. */
+int rpt_csv_section(FILE *out, const char *section, const json_t *list, const char *const *keys,
+                    size_t n);
 
 #endif

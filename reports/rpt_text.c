@@ -205,3 +205,18 @@ bool rpt_text_want_color(FILE *out, const char *no_color_env)
 	return no_color_env == NULL && fd >= 0 && isatty(fd);
 }
 
+int rpt_text_sparkline(FILE *out, const double *v, size_t n, double max, size_t width)
+{
+	static const char *const blocks[8] = {"\u2581", "\u2582", "\u2583", "\u2584",
+					      "\u2585", "\u2586", "\u2587", "\u2588"};
+	size_t cols = n < width ? n : width;
+
+	for (size_t c = 0; c < cols; c++) {
+		size_t i = cols == 1 ? n - 1 : (c * (n - 1) + (cols - 1) / 2) / (cols - 1);
+		double x = max > 0 ? v[i] / max : 0;
+		int level = x <= 0 ? 0 : x >= 1 ? 7 : (int)(x * 8);
+
+		fputs(blocks[level > 7 ? 7 : level], out);
+	}
+	return ferror(out) ? -1 : 0;
+}

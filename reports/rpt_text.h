@@ -52,4 +52,9 @@ int rpt_text_put_cell(FILE *out, const char *s, size_t width, bool pad);
  * unset. */
 bool rpt_text_want_color(FILE *out, const char *no_color_env);
 
+/* Writes a sparkline of v[0..n) scaled to 0..max with the block elements
+ * U+2581..U+2588, one column per value; with more than width values, width
+ * of them evenly spaced (the first and last always). Returns 0 or -1. */
+int rpt_text_sparkline(FILE *out, const double *v, size_t n, double max, size_t width);
+
 #endif

@@ -1,7 +1,9 @@
 /*
- * rpt_vetting: the vetting report in text, CSV and JSON.
+ * rpt_vetting: the vetting report in text, CSV, JSON and HTML.
  */
 #include "rpt_vetting.h"
+#include "rpt_html.h"
+#include "rpt_svg.h"
 #include "rpt_table.h"
 #include "rpt_text.h"
 
@@ -89,6 +91,58 @@ static int csv(FILE *out, const json_t *list, const char *section, const char *c
 	return rc ? -1 : 0;
 }
 
+/* An HTML table of list with the given keys as columns. */
+static void html_table(FILE *out, const json_t *list, const char *const *keys, size_t n)
+{
+	const json_t *o;
+	size_t i;
+	char buf[32];
+
+	rpt_html_table_begin(out, NULL, keys, n);
+	json_array_foreach(list, i, o) {
+		rpt_html_row_begin(out);
+		for (size_t k = 0; k < n; k++)
+			rpt_html_cell(out, cell(o, keys[k], buf), NULL);
+		rpt_html_row_end(out);
+	}
+	rpt_html_table_end(out);
+}
+
+static int vetting_html(FILE *out, const json_t *doc, const json_t *persons, const json_t *exceptions)
+{
+	static const char *const states[] = {"not_current", "interim", "review_due"};
+	static const char *const seg[] = {"persons"};
+	struct rpt_svg_bar bars[3];
+	char b1[32], b2[32], b3[32], sub[200];
+	const json_t *o;
+	size_t i;
+
+	memset(bars, 0, sizeof bars);
+	for (size_t k = 0; k < 3; k++)
+		bars[k].label = states[k];
+	json_array_foreach(persons, i, o) {
+		const char *st = json_string_value(json_object_get(o, "state"));
+		for (size_t k = 0; st && k < 3; k++)
+			if (strcmp(st, states[k]) == 0)
+				bars[k].v[0] += 1;
+	}
+	snprintf(sub, sizeof sub, "As of %s; reviews due within %s days; policy serial %s.",
+	         cell(doc, "as_of", b1), cell(doc, "due_within_days", b2), cell(doc, "policy_serial", b3));
+	rpt_html_begin(out, "Vetting", sub);
+	rpt_svg_bars(out, "Persons by vetting state", bars, 3, seg, 1);
+	rpt_html_h2(out, "Clearances needing attention");
+	if (json_array_size(persons) == 0)
+		rpt_html_para(out, "muted", "Everyone's vetting is current and no review falls due.");
+	else
+		html_table(out, persons, person_keys, N(person_keys));
+	rpt_html_h2(out, "Exceptions expiring");
+	if (json_array_size(exceptions) == 0)
+		rpt_html_para(out, "muted", "No exception expires in that time.");
+	else
+		html_table(out, exceptions, exception_keys, N(exception_keys));
+	return rpt_html_end(out);
+}
+
 int rpt_render_vetting(FILE *out, const json_t *doc, enum rpt_format f,
                        const struct rpt_render_opts *ro)
 {
@@ -100,6 +154,8 @@ int rpt_render_vetting(FILE *out, const json_t *doc, enum rpt_format f,
 		return -1;
 	if (f == RPT_FORMAT_JSON)
 		return rpt_render_json(out, doc) < 0 || fputc('\n', out) == EOF ? -1 : 0;
+	if (f == RPT_FORMAT_HTML)
+		return vetting_html(out, doc, persons, exceptions);
 	if (f == RPT_FORMAT_CSV) {
 		if (csv(out, persons, "person", person_keys, N(person_keys)) < 0)
 			return -1;

@@ -14,7 +14,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
-/* Renders the /v1/vetting document (text, csv or json). Returns 0 or -1. */
+/* Renders the /v1/vetting document (text, csv, json or html). Returns 0 or -1. */
 int rpt_render_vetting(FILE *out, const json_t *doc, enum rpt_format f,
                        const struct rpt_render_opts *ro);
 

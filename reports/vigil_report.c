@@ -8,7 +8,10 @@
 #include "rpt_anomaly.h"
 #include "rpt_args.h"
 #include "rpt_client.h"
+#include "rpt_person.h"
 #include "rpt_render.h"
+#include "rpt_risk.h"
+#include "rpt_summary.h"
 #include "rpt_text.h"
 #include "rpt_triage.h"
 #include "rpt_vetting.h"
@@ -35,6 +38,9 @@ static const struct {
 	{RPT_CMD_ANOMALIES, rpt_anomalies_run},
 	{RPT_CMD_TRIAGE, rpt_triage_run},
 	{RPT_CMD_VETTING, rpt_vetting_run},
+	{RPT_CMD_PERSON, rpt_person_run},
+	{RPT_CMD_RISK, rpt_risk_run},
+	{RPT_CMD_SUMMARY, rpt_summary_run},
 };
 
 /* Messages may quote the collector or the command line; both go through

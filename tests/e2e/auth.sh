@@ -104,8 +104,8 @@ is "$code" 401 "no token and a wrong content type: 401 (authentication comes fir
 # -- 404 and 405 ----------------------------------------------------------------------------------
 code=$(get "$OFFICER" /v1/nothing)
 expect_error "GET /v1/nothing" 404 "$code"
-code=$(req GET /)
-expect_error "GET /" 404 "$code"
+code=$(req GET /nothing)
+expect_error "GET /nothing" 404 "$code"
 code=$(req GET /v1/events/../../etc/passwd --path-as-is)
 expect_error "GET with a dot-dot path" 404 "$code"
 code=$(get "$OFFICER" /v1/anomalies/999999)

@@ -182,6 +182,12 @@ is "$(metric 'vigil_anomalies_total{kind="removable_media"}')" 0 'vigil_anomalie
 # Findings of the same kind, account, host and reasons on the same UTC day
 # are one incident: a later (or earlier) event adds to its count and
 # evidence instead of making a new anomaly. Another day is a new incident.
+# (Once event time moves on to the next day, ws-0002's agent, silent since
+# its heartbeat, is an agent_silent anomaly of its own: policy_anomalies
+# leaves it out; tests/e2e/detect_behave.sh covers it.)
+policy_anomalies() {
+	db "SELECT count(*) FROM anomalies WHERE kind <> 'agent_silent'"
+}
 # ce_field JSON-PATH: a field of the (oldest) clearance_exceeded anomaly of 2026-11-18.
 ce_field() {
 	get "$OFFICER" "/v1/anomalies?kind=clearance_exceeded&until=2026-11-19" >/dev/null
@@ -189,7 +195,7 @@ ce_field() {
 }
 event 10 11:05 file_access dave ws-0004 "\"path\":\"/srv/vigil-demo/ts/other.txt\",$READ" >"$T/e10"
 post_events "${AG[ws-0004]}" "$T/e10" >/dev/null
-is "$(db 'SELECT count(*) FROM anomalies')" 6 "dave's second TOP SECRET read that day: no new anomaly"
+is "$(policy_anomalies)" 6 "dave's second TOP SECRET read that day: no new anomaly"
 is "$(ce_field .count)" 2 "the clearance_exceeded incident counts 2 events"
 is "$(ce_field .events)" "[{\"agent\":${ID[ws-0004]},\"seq\":2},{\"agent\":${ID[ws-0004]},\"seq\":10}]" \
 	"and lists both events as evidence"
@@ -203,14 +209,14 @@ post_events "${AG[ws-0004]}" "$T/e11" >/dev/null
 is "$(ce_field .count)" 3 "re-sent events do not add to the count"
 D=2026-11-19 event 12 10:00 file_access dave ws-0004 "\"path\":\"/srv/vigil-demo/ts/roadmap.txt\",$READ" >"$T/e12"
 post_events "${AG[ws-0004]}" "$T/e12" >/dev/null
-is "$(db 'SELECT count(*) FROM anomalies')" 7 "the same read on the next day is a new anomaly"
+is "$(policy_anomalies)" 7 "the same read on the next day is a new anomaly"
 is "$(list 'kind=clearance_exceeded' | wc -w)" 2 "two clearance_exceeded anomalies are listed"
 
 # -- after a restart, the same events are still duplicates ---------------------------------------------
 col_stop_and_check
 col_start collector-restarted || bail "collector restarts on the same database"
 is "$(send_all)" "0 9" "after a restart the same events are still duplicates"
-is "$(db 'SELECT count(*) FROM anomalies')" 7 "and still no new anomaly"
+is "$(policy_anomalies)" 7 "and still no new anomaly"
 
 col_stop_and_check
 done_testing

@@ -179,6 +179,11 @@ CONF=$T/collector.conf
 DB=$T/vigil.db
 MAX_BODY=16777216
 CONF_EXTRA=""               # more lines for collector.conf
+# Whom the collector runs as (collector.conf `user`). The scenarios keep
+# root, their files being root's in a private directory, whether or not
+# this machine has a vigil account; privdrop.sh tests the switch.
+COL_USER=root
+COL_LOG_LEVEL=info          # collector.conf log_level
 
 # Writes $CONF for port $1 (0 when only enrolling).
 write_conf() {
@@ -189,7 +194,8 @@ database = "$DB";
 policy = "$VIGIL_POLICY";
 max_body = $MAX_BODY;
 threads = 4;
-log_level = "info";
+log_level = "$COL_LOG_LEVEL";
+user = "$COL_USER";
 $CONF_EXTRA
 EOF
 }

@@ -15,8 +15,8 @@
 #      collector requests but does not require a client certificate in the
 #      handshake, so a foreign certificate completes the handshake and is
 #      refused per request (403), like a missing one; /healthz stays open.
-#      vigil-agent has no client-certificate setting yet, so it is refused
-#      too, and the mutual-TLS requests here are made with curl;
+#      vigil-agent without a client certificate is refused too (ca.sh
+#      shows it delivering with certificate and key from the vigil CA);
 #   4. configuration: plain HTTP on a non-loopback address is refused by
 #      -t with file:line; a missing key file is reported by -t and stops
 #      the collector from starting with a message naming the file.
@@ -222,7 +222,7 @@ is "$(counts "$RESP")" "3 0 0 1002" "... and the batch is stored"
 code=$(curl -s -m 10 --cacert "$CA" -o /dev/null -w '%{http_code}' "$BASE/healthz")
 is "$code" 200 "mTLS: /healthz needs no client certificate"
 
-# vigil-agent cannot present a client certificate yet: refused, and says so.
+# vigil-agent without `certificate`/`key`: refused, and says so.
 agent_conf mtls ws-tls "$CA"
 agent_run mtls "$AGENT_TOKEN"
 check "vigil-agent without a client certificate is refused by a mutual-TLS collector (HTTP 403 logged)" \
@@ -238,6 +238,7 @@ conf_file() {
 listen = "$2";
 database = "$DB";
 policy = "$VIGIL_POLICY";
+user = "root";
 $3
 EOF
 }

@@ -580,6 +580,39 @@ static void args_accepts_a_full_command_line(void **state)
 	assert_true(args.help);
 }
 
+/* The officer's views: person P, risk and summary, each in every format. */
+static void args_accepts_the_officer_views(void **state)
+{
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&args, err, sizeof err, "person", "p1006", "--at", "2026-11-20",
+			       "--days", "14", "--limit", "20", "--format", "html", NULL),
+			 0);
+	assert_int_equal(args.command, RPT_CMD_PERSON);
+	assert_string_equal(args.person, "p1006");
+	assert_true(args.has_at);
+	assert_int_equal(args.at_ms, 1795132800000LL);
+	assert_int_equal(args.days, 14);
+	assert_int_equal(args.format, RPT_FORMAT_HTML);
+	assert_int_equal(parse(&args, err, sizeof err, "risk", "--person", "p1", "--format", "csv", NULL), 0);
+	assert_int_equal(args.command, RPT_CMD_RISK);
+	assert_string_equal(args.person, "p1");
+	assert_false(args.limit_set);
+	assert_int_equal(parse(&args, err, sizeof err, "summary", "--since", "2026-11-01", "--limit", "5",
+			       "--format", "json", NULL),
+			 0);
+	assert_int_equal(args.command, RPT_CMD_SUMMARY);
+	assert_true(args.limit_set);
+	for (const char *const *f = (const char *const[]){"text", "csv", "json", "html", NULL}; *f; f++) {
+		assert_int_equal(parse(&args, err, sizeof err, "anomalies", "--format", *f, NULL), 0);
+		assert_int_equal(parse(&args, err, sizeof err, "vetting", "--format", *f, NULL), 0);
+		assert_int_equal(parse(&args, err, sizeof err, "triage", "3", "--status", "resolved",
+				       "--note", "n", "--format", *f, NULL),
+				 0);
+	}
+}
+
 /* Each mistake is caught locally with a message naming what was wrong. */
 /* A triage step: the id, the new status, the note and an assignee. */
 static void args_accepts_a_triage_step(void **state)
@@ -616,7 +649,14 @@ static void args_rejects_usage_errors(void **state)
 		{{"anomalies", "--limit", "10001"}, "--limit: '10001'"},
 		{{"anomalies", "--limit", "12x"}, "--limit: '12x'"},
 		{{"anomalies", "--format", "xml"}, "--format: 'xml' is not a format"},
-		{{"anomalies", "--format", "html"}, "command 'anomalies' cannot write format 'html' yet"},
+		{{"person"}, "person needs a person id"},
+		{{"person", "p1/../x"}, "person: 'p1/../x' is not a person id"},
+		{{"person", "p1", "p2"}, "unexpected argument 'p2' after command 'person'"},
+		{{"person", "p1", "--severity", "high"}, "command 'person' does not take --severity"},
+		{{"risk", "--days", "0"}, "--days: '0' is not a number of days from 1 to 366"},
+		{{"risk", "--at", "soon"}, "--at: 'soon' is not a time"},
+		{{"summary", "--person", "p1"}, "command 'summary' does not take --person"},
+		{{"vetting", "--at", "2026-11-01"}, "command 'vetting' does not take --at"},
 		{{"anomalies", "--person", ""}, "--person needs a non-empty value"},
 		{{"anomalies", "--since"}, "option '--since' needs a value"},
 		{{"anomalies", "--bogus"}, "unknown option '--bogus'"},
@@ -771,6 +811,7 @@ int main(void)
 		cmocka_unit_test(json_escapes_terminal_controls),
 		cmocka_unit_test(args_accepts_a_full_command_line),
 		cmocka_unit_test(args_accepts_a_triage_step),
+		cmocka_unit_test(args_accepts_the_officer_views),
 		cmocka_unit_test(args_rejects_usage_errors),
 		cmocka_unit_test(args_resolve_uses_environment_and_token_file),
 		cmocka_unit_test(query_normalises_times_and_sends_the_limit),
