@@ -35,7 +35,7 @@
 #define COL_RISK_TOP 5                   /* contributing anomalies listed per person */
 #define COL_DOSSIER_DEFAULT_ANOMALIES 50
 #define COL_DOSSIER_DEFAULT_ACTIVITY_DAYS 90
-#define COL_DOSSIER_MAX_ACTIVITY_DAYS 3660
+#define COL_DOSSIER_MAX_ACTIVITY_DAYS 366
 
 /* ---- The arithmetic (pure; unit-tested) ---------------------------------- */
 

@@ -348,8 +348,8 @@ static inline int col_store_latest_event_time(struct col_store *s, int64_t *ms)
 static inline int col_store_risk_rows(struct col_store *s, const char *person, int64_t until_ms,
                                       col_risk_row_fn fn, void *ctx)
 { return s->ops->risk_rows(s, person, until_ms, fn, ctx); }
-/* Activity (auth_success, session_open, file_access, exec, privilege,
- * media) of the given accounts with since_ms <= time <= until_ms:
+/* Activity (every event attributed to one of the accounts) with
+ * since_ms <= time <= until_ms:
  * {"events":N,"hosts":[{"host","events","first","last"}..] (busiest first),
  *  "hour_of_week":[7 rows, Monday first, of 24 counts, UTC]}; NULL on error. */
 static inline json_t *col_store_person_activity(struct col_store *s, const char *const *accounts,

@@ -6,7 +6,6 @@
  * newest first through the shared reader.
  */
 #include "col_store_sqlite_int.h"
-#include "vg_time.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -44,31 +43,20 @@ out:
 	return rc;
 }
 
-static void text_or_null(json_t *o, const char *key, sqlite3_stmt *st, int col)
-{
-	const char *v = (const char *)sqlite3_column_text(st, col);
-	json_object_set_new(o, key, v ? json_string(v) : json_null());
-}
-
 static json_t *access_row(sqlite3_stmt *st)
 {
-	char ts[VG_TIME_LEN];
 	json_t *o = json_object();
 	if (!o)
 		return NULL;
-	vg_time_format(sqlite3_column_int64(st, 1), ts);
-	if (json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0))) < 0 ||
-	    json_object_set_new(o, "time", json_string(ts)) < 0) {
-		json_decref(o);
-		return NULL;
-	}
-	text_or_null(o, "officer", st, 2);
-	text_or_null(o, "role", st, 3);
+	json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+	col_sqlite_set_time(o, "time", sqlite3_column_int64(st, 1));
+	col_sqlite_set_text(o, "officer", st, 2);
+	col_sqlite_set_text(o, "role", st, 3);
 	json_object_set_new(o, "officer_id", json_integer(sqlite3_column_int64(st, 4)));
-	text_or_null(o, "method", st, 5);
-	text_or_null(o, "path", st, 6);
-	text_or_null(o, "object", st, 7);
-	text_or_null(o, "query", st, 8);
+	col_sqlite_set_text(o, "method", st, 5);
+	col_sqlite_set_text(o, "path", st, 6);
+	col_sqlite_set_text(o, "object", st, 7);
+	col_sqlite_set_text(o, "query", st, 8);
 	json_object_set_new(o, "status", json_integer(sqlite3_column_int(st, 9)));
 	return o;
 }

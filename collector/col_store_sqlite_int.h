@@ -31,6 +31,11 @@ void col_sqlite_reader_unlock(struct col_store *s);
 /* Sets s's error to "sqlite: what: <db's message>"; returns -1. */
 int col_sqlite_fail(struct col_store *s, sqlite3 *db, const char *what);
 
+/* Sets o[key] to column col as a string (null when NULL), or to the time
+ * ms in the event format. */
+void col_sqlite_set_text(json_t *o, const char *key, sqlite3_stmt *st, int col);
+void col_sqlite_set_time(json_t *o, const char *key, int64_t ms);
+
 /* Row readers: an event (columns agent, json, enrolled_host), an anomaly
  * (col_sqlite_anomaly_select's columns) and a history step
  * (col_sqlite_history_select's columns) as the API shows them. Each returns

@@ -80,11 +80,13 @@ static const struct command_spec commands[] = {
 	{"person", RPT_CMD_PERSON, OPT_AT | OPT_DAYS | OPT_LIMIT | OPT_FORMAT, ALL_FORMATS},
 	{"risk", RPT_CMD_RISK, OPT_PERSON | OPT_AT | OPT_DAYS | OPT_LIMIT | OPT_FORMAT, ALL_FORMATS},
 	{"summary", RPT_CMD_SUMMARY, OPT_SINCE | OPT_UNTIL | OPT_LIMIT | OPT_FORMAT, ALL_FORMATS},
+	{"suggest", RPT_CMD_SUGGEST, OPT_SINCE | OPT_UNTIL | OPT_FORMAT,
+	 FMT_BIT(RPT_FORMAT_TEXT) | FMT_BIT(RPT_FORMAT_CSV) | FMT_BIT(RPT_FORMAT_JSON)},
 	{"triage", RPT_CMD_TRIAGE, OPT_STATUS | OPT_NOTE | OPT_ASSIGNEE | OPT_FORMAT, ALL_FORMATS},
 	{"vetting", RPT_CMD_VETTING, OPT_DUE_WITHIN | OPT_FORMAT, ALL_FORMATS},
 };
 
-#define COMMAND_LIST "anomalies, person, risk, summary, triage, vetting"
+#define COMMAND_LIST "anomalies, person, risk, suggest, summary, triage, vetting"
 
 static const struct {
 	const char *name;
@@ -474,6 +476,8 @@ void rpt_args_usage(FILE *out)
 		"  person P             the dossier of person P: clearance, compartments, hosts\n"
 		"                       used, hour-of-week activity, anomalies, risk trend\n"
 		"  risk                 persons ranked by risk, with their top anomalies and trend\n"
+		"  suggest              suppression rules that would cover incidents marked\n"
+		"                       false_positive twice or more (--since, --until)\n"
 		"  summary              a period digest: anomalies by kind and severity, top\n"
 		"                       persons, new first accesses, agent health\n"
 		"  triage ID            record a triage step: --status S --note TEXT [--assignee A]\n"
@@ -508,7 +512,8 @@ void rpt_args_usage(FILE *out)
 		"  --limit N            persons in the risk list (default 10)\n"
 		"\n"
 		"Every command takes --format text (default), csv, json or html (one\n"
-		"self-contained page with charts, for a browser or printing to PDF).\n"
+		"self-contained page with charts, for a browser or printing to PDF);\n"
+		"suggest takes text, csv or json.\n"
 		"\n"
 		"triage options (officer or admin token):\n"
 		"  --status S           the anomaly's new status (as above)\n"

@@ -11,6 +11,7 @@
 #include "rpt_person.h"
 #include "rpt_render.h"
 #include "rpt_risk.h"
+#include "rpt_suggest.h"
 #include "rpt_summary.h"
 #include "rpt_text.h"
 #include "rpt_triage.h"
@@ -41,6 +42,7 @@ static const struct {
 	{RPT_CMD_PERSON, rpt_person_run},
 	{RPT_CMD_RISK, rpt_risk_run},
 	{RPT_CMD_SUMMARY, rpt_summary_run},
+	{RPT_CMD_SUGGEST, rpt_suggest_run},
 };
 
 /* Messages may quote the collector or the command line; both go through

@@ -334,7 +334,7 @@ static void trend_ends_at_the_score(void **state)
 	json_decref(doc);
 }
 
-/* The dossier: policy facts, activity of every account of the person by
+/* The dossier: policy facts, activity (every event) of every account of the person by
  * host and hour of week, anomalies newest first, the risk; an unknown
  * person is null. */
 static void dossier_holds_facts_activity_and_anomalies(void **state)
@@ -345,7 +345,7 @@ static void dossier_holds_facts_activity_and_anomalies(void **state)
 	add_event(f, "ann", mon, VG_KIND_SESSION_OPEN);
 	add_event(f, "ann", mon + 60000, VG_KIND_FILE_ACCESS);
 	add_event(f, "ann-adm", mon + DAY + 5 * 3600000, VG_KIND_EXEC);      /* Tuesday 14:00 */
-	add_event(f, "ann", mon + 120000, VG_KIND_AUTH_FAILURE);            /* not activity */
+	add_event(f, "ann", mon + 120000, VG_KIND_AUTH_FAILURE);            /* counts too */
 	add_event(f, "ben", mon, VG_KIND_FILE_ACCESS);                      /* someone else */
 	int64_t first = add_anomaly(f, "p1", "need_to_know", VG_SEV_HIGH, mon);
 	int64_t second = add_anomaly(f, "p1", "unusual_hour", VG_SEV_MEDIUM, mon + DAY);
@@ -366,13 +366,15 @@ static void dossier_holds_facts_activity_and_anomalies(void **state)
 	assert_string_equal(str(d, "schedule"), "office");
 
 	const json_t *act = json_object_get(d, "activity");
-	assert_int_equal(json_integer_value(json_object_get(act, "events")), 3);
+	assert_int_equal(json_integer_value(json_object_get(act, "events")), 4);
 	const json_t *host = json_array_get(json_object_get(act, "hosts"), 0);
 	assert_string_equal(str(host, "host"), "ws-1");
-	assert_int_equal(json_integer_value(json_object_get(host, "events")), 3);
+	assert_int_equal(json_integer_value(json_object_get(host, "events")), 4);
+	assert_string_equal(str(host, "first"), "2026-11-02T09:00:00.000Z");
+	assert_string_equal(str(host, "last"), "2026-11-03T14:00:00.000Z");
 	const json_t *grid = json_object_get(act, "hour_of_week");
 	assert_int_equal(json_array_size(grid), 7);
-	assert_int_equal(json_integer_value(json_array_get(json_array_get(grid, 0), 9)), 2);
+	assert_int_equal(json_integer_value(json_array_get(json_array_get(grid, 0), 9)), 3);
 	assert_int_equal(json_integer_value(json_array_get(json_array_get(grid, 1), 14)), 1);
 	assert_int_equal(json_integer_value(json_array_get(json_array_get(grid, 2), 9)), 0);
 
