@@ -251,7 +251,86 @@ static void encode_meta(struct col_behave *b, struct vg_buf *o)
 	}
 }
 
-static int write_state(struct col_behave *b, struct col_store *s, int64_t now)
+/* Whether a failure ring and its burst say nothing any more at time t. */
+static bool fails_idle(const struct bh_ring *r, const struct bh_burst *bu, int64_t t,
+                       int64_t window)
+{
+	return (r->n == 0 || r->v[r->n - 1].time_ms < t - window) &&
+	       (bu->start_ms == 0 || t - bu->last_ms > window);
+}
+
+/* Forgets what no longer matters, so that memory follows the organisation,
+ * not the variety of what agents send: accounts that map to no person and
+ * sources, once their failures have aged out of the window. (An account
+ * of a person is kept: its last activity is what dormant_account needs.)
+ * Their records are deleted from the store in the same transaction. */
+static int prune(struct col_behave *b, struct col_store *s, const struct pol_policy *p,
+                 const struct pol_thresholds *t)
+{
+	int64_t now = b->watermark, window = t->failed_login_burst.window_ms;
+	struct vg_strmap *maps[] = {&b->accounts, &b->sources};
+	char **gone = NULL;
+	size_t ngone = 0, cap = 0;
+	int rc = 0;
+
+	if (now == INT64_MIN)
+		return 0;
+	for (int m = 0; m < 2; m++) {
+		ngone = 0;
+		for (size_t i = 0; i < maps[m]->cap; i++) {
+			struct bh_entity *e = maps[m]->slots[i].value;
+			if (!maps[m]->slots[i].key || !e || e->dirty)
+				continue;
+			bool idle;
+			if (m == 0) {
+				struct bh_account *a = (struct bh_account *)e;
+				idle = fails_idle(&a->fails, &a->burst, now, window) &&
+				       (!p || !pol_find_account(p, e->key));
+			} else {
+				struct bh_source *src = (struct bh_source *)e;
+				idle = fails_idle(&src->fails, &src->burst, now, window);
+			}
+			if (!idle)
+				continue;
+			if (ngone == cap) {
+				size_t ncap = cap ? cap * 2 : 64;
+				char **ng = realloc(gone, ncap * sizeof *ng);
+				if (!ng) {
+					rc = -1;
+					break;
+				}
+				gone = ng;
+				cap = ncap;
+			}
+			gone[ngone++] = (char *)e->key;
+		}
+		for (size_t i = 0; i < ngone && rc == 0; i++) {
+			if (col_store_state_put(s, m == 0 ? BH_ACCOUNT : BH_SOURCE, gone[i], NULL, 0) < 0) {
+				rc = -1;
+				break;
+			}
+		}
+		for (size_t i = 0; i < ngone && rc == 0; i++) {
+			/* The key string belongs to the map: look it up by a copy. */
+			char *key = strdup(gone[i]);
+			if (!key) {
+				rc = -1;
+				break;
+			}
+			bh_free_entity(vg_strmap_remove(maps[m], key));
+			free(key);
+		}
+		if (rc)
+			break;
+	}
+	free(gone);
+	if (rc && !s->err[0])
+		snprintf(s->err, sizeof s->err, "detection: out of memory");
+	return rc;
+}
+
+static int write_state(struct col_behave *b, struct col_store *s, int64_t now,
+                       const struct pol_policy *p, const struct pol_thresholds *t)
 {
 	for (size_t i = 0; i < b->ndirty; i++) {
 		struct bh_entity *e = b->dirty[i];
@@ -276,7 +355,7 @@ static int write_state(struct col_behave *b, struct col_store *s, int64_t now)
 	b->meta_dirty = false;
 	b->journal_events = 0;
 	b->last_write_ms = now;
-	return 0;
+	return prune(b, s, p, t);
 }
 
 /* Reads the stored event (agent, seq) back into the buffer. Returns 0, or
@@ -511,7 +590,7 @@ int col_behave_flush(struct col_behave *b, struct col_store *s, const struct pol
 	int rc = 0;
 	if (force || ((b->ndirty || b->meta_dirty || b->journal_events) &&
 	              (now_ms - b->last_write_ms >= BH_WRITE_MS || b->journal_events >= BH_WRITE_EVENTS)))
-		rc = write_state(b, s, now_ms);
+		rc = write_state(b, s, now_ms, p, t);
 	set_due(b);
 	return rc;
 oom:

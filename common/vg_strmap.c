@@ -3,6 +3,7 @@
  */
 #include "vg_strmap.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,6 +83,32 @@ struct vg_strmap_slot *vg_strmap_upsert(struct vg_strmap *m, const char *key)
 	sl->value = NULL;
 	m->n++;
 	return sl;
+}
+
+void *vg_strmap_remove(struct vg_strmap *m, const char *key)
+{
+	if (!m->cap)
+		return NULL;
+	struct vg_strmap_slot *sl = probe(m, key, fnv1a(key));
+	if (!sl->key)
+		return NULL;
+	void *value = sl->value;
+	size_t mask = m->cap - 1, i = (size_t)(sl - m->slots);
+	free(sl->key);
+	sl->key = NULL;
+	m->n--;
+	/* Backward shift: move later members of the probe run into the hole
+	 * when their home slot does not lie between the hole and them. */
+	for (size_t j = (i + 1) & mask; m->slots[j].key; j = (j + 1) & mask) {
+		size_t home = m->slots[j].hash & mask;
+		bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+		if (stays)
+			continue;
+		m->slots[i] = m->slots[j];
+		m->slots[j].key = NULL;
+		i = j;
+	}
+	return value;
 }
 
 void vg_intern_init(struct vg_intern *in)

@@ -34,6 +34,10 @@ void *vg_strmap_get(const struct vg_strmap *m, const char *key);
  * runs out. The slot pointer is valid until the next insertion. */
 struct vg_strmap_slot *vg_strmap_upsert(struct vg_strmap *m, const char *key);
 
+/* Removes key; returns its value (NULL when absent) for the caller to
+ * free. Slot pointers from before the call are invalid after it. */
+void *vg_strmap_remove(struct vg_strmap *m, const char *key);
+
 /* Interned strings: a dense id per distinct string (0 is reserved for
  * "none"), and the string of an id. */
 struct vg_intern {

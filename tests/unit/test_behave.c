@@ -133,6 +133,43 @@ static void test_strmap_intern(void **state)
 	vg_intern_free(&in);
 }
 
+/* Removal keeps every other key reachable (backward shift), checked
+ * against a plain array over many inserts and removals. */
+static void test_strmap_remove(void **state)
+{
+	(void)state;
+	struct vg_strmap m;
+	static bool present[3000];
+	char key[32];
+	unsigned x = 12345;
+
+	vg_strmap_init(&m);
+	memset(present, 0, sizeof present);
+	for (int step = 0; step < 20000; step++) {
+		x = x * 1103515245u + 12345u;
+		int k = (int)((x >> 8) % 3000);
+		snprintf(key, sizeof key, "key-%d", k);
+		if ((x >> 4) & 1) {
+			struct vg_strmap_slot *sl = vg_strmap_upsert(&m, key);
+			assert_non_null(sl);
+			sl->value = (void *)(intptr_t)(k + 1);
+			present[k] = true;
+		} else {
+			void *v = vg_strmap_remove(&m, key);
+			assert_true(v == (present[k] ? (void *)(intptr_t)(k + 1) : NULL));
+			present[k] = false;
+		}
+	}
+	size_t n = 0;
+	for (int k = 0; k < 3000; k++) {
+		snprintf(key, sizeof key, "key-%d", k);
+		assert_true(vg_strmap_get(&m, key) == (present[k] ? (void *)(intptr_t)(k + 1) : NULL));
+		n += present[k];
+	}
+	assert_int_equal(m.n, n);
+	vg_strmap_free(&m, NULL);
+}
+
 /* ---- The engine -------------------------------------------------------------- */
 
 /* A sink that keeps "kind|incident|nevents" lines. */
@@ -341,6 +378,48 @@ static void test_restore_continues(void **state)
 	col_store_close(s2);
 }
 
+static int count_state(void *ctx, char kind, const char *key, const void *blob, size_t len)
+{
+	(void)key, (void)blob, (void)len;
+	if (kind == 'A' || kind == 'S')
+		(*(int *)ctx)++;
+	return 0;
+}
+
+/* Failures for a thousand made-up accounts leave nothing behind once they
+ * have aged out of the window: memory and store follow the organisation,
+ * not what agents send. */
+static void test_forgets_strangers(void **state)
+{
+	(void)state;
+	struct col_store *s = open_store("strangers");
+	struct col_behave *b = col_behave_new();
+	struct capture cap = {0};
+	struct col_behave_sink sink = {capture_emit, &cap};
+	char name[32];
+	int records = 0;
+
+	assert_int_equal(col_store_begin(s), 0);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof name, "guess%04d", i);
+		struct vg_event ev = failure(i + 1, i, name, "ws-9");
+		assert_int_equal(col_behave_feed(b, 1, &ev, T0 + 4 * 3600000LL, NULL, NULL), 0);
+	}
+	/* The source's burst is reported; three hours later in event time
+	 * (still waiting in the buffer) everything before is idle. */
+	struct vg_event later = failure(1001, 3 * 3600, "x", "other");
+	assert_int_equal(col_behave_feed(b, 1, &later, T0 + 4 * 3600000LL, NULL, NULL), 0);
+	assert_int_equal(col_behave_flush(b, s, NULL, T0 + 4 * 3600000LL, true, &sink), 0);
+	assert_int_equal(col_behave_pending(b), 1);
+	assert_int_equal(col_store_state_load(s, count_state, &records), 0);
+	assert_int_equal(records, 0);
+	assert_true(cap.n >= 1);
+	assert_non_null(strstr(cap.lines[0], "failed_login_burst|source|ws-9|"));
+	assert_int_equal(col_store_commit(s), 0);
+	col_behave_free(b);
+	col_store_close(s);
+}
+
 /* A damaged state record is refused with a message naming it. */
 static void test_damaged_state(void **state)
 {
@@ -366,10 +445,12 @@ int main(void)
 		cmocka_unit_test(test_buf_roundtrip),
 		cmocka_unit_test(test_buf_bad_strings),
 		cmocka_unit_test(test_strmap_intern),
+		cmocka_unit_test(test_strmap_remove),
 		cmocka_unit_test(test_burst_any_order),
 		cmocka_unit_test(test_source_burst),
 		cmocka_unit_test(test_late_and_future),
 		cmocka_unit_test(test_restore_continues),
+		cmocka_unit_test(test_forgets_strangers),
 		cmocka_unit_test(test_damaged_state),
 	};
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
