@@ -755,8 +755,17 @@ static void rule_sessions(struct bh_ctx *c, const struct bh_ev *ev, struct bh_pe
 	}
 	P->nsess = k;
 
-	const struct pol_host *ph = pol_find_host(c->p, ev->host);
+	/* Where the person is: a remote session (with an rhost the policy
+	 * places at a site) puts them at the rhost's site, not the server's;
+	 * two ssh sessions from one workstation to servers at two sites are
+	 * one presence. A session from an unknown source counts where it
+	 * lands. */
+	const struct pol_host *ph = *ev->rhost ? pol_find_host(c->p, ev->rhost) : NULL;
 	const char *site_name = ph ? pol_host_site(ph) : NULL;
+	if (!site_name) {
+		ph = pol_find_host(c->p, ev->host);
+		site_name = ph ? pol_host_site(ph) : NULL;
+	}
 	uint32_t site = vg_intern(&b->in, site_name);
 	uint32_t rhost = vg_intern(&b->in, ev->rhost);
 	if (site == UINT32_MAX || rhost == UINT32_MAX) {
@@ -781,8 +790,8 @@ static void rule_sessions(struct bh_ctx *c, const struct bh_ev *ev, struct bh_pe
 		snprintf(f.incident, sizeof f.incident, "concurrent_sessions|%s|%s", f.person, day);
 		who(ps, name, sizeof name);
 		snprintf(f.summary, sizeof f.summary,
-		         "%s opened a session on %s at site %s while a session on %s at site %s was "
-		         "open.", name, ev->host, site_name, vg_intern_str(&b->in, s->host),
+		         "%s opened a session on %s (from site %s) while a session on %s (from site %s) "
+		         "was open.", name, ev->host, site_name, vg_intern_str(&b->in, s->host),
 		         vg_intern_str(&b->in, s->site));
 		emit(c, &f);
 		break;
