@@ -23,6 +23,11 @@ struct agent {
 	struct agent_spool *spool;        /* the intake thread's handle */
 	pid_t pid;                        /* our own pid, filtered from audit */
 	atomic_llong emitted, dropped, rejected;
+	/* Of `dropped`: events the spool could not take (its lock held past
+	 * the busy timeout, a full disk, an I/O error), and how many of those
+	 * agent_report_unspooled has reported. Intake thread only. */
+	atomic_llong unspooled;
+	long long unspooled_reported;
 	int wake_fd;                      /* eventfd that wakes the shipper */
 	long long pending;                /* emitted since the last agent_flush */
 	/* Login enforcement (agent_query.c): the policy snapshot, or NULL when
@@ -45,5 +50,13 @@ int agent_flush(struct agent *a);
 /* Emits an `agent` event with detail.action = action and an optional
  * detail.message. */
 int agent_emit_health(struct agent *a, const char *action, const char *message);
+
+/* Reports the events dropped because the spool could not be written, since
+ * the last report, as an `agent` event with detail.action =
+ * "spool_write_failed" and detail.lost = the count, once the spool takes
+ * writes again. A report that cannot be spooled either is retried on the
+ * next call and is not itself counted as a lost event. Returns 1 reported,
+ * 0 nothing to report, -1 not yet. */
+int agent_report_unspooled(struct agent *a);
 
 #endif

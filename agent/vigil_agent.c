@@ -227,6 +227,7 @@ static int run(struct agent *a)
 			if (audit)
 				agent_audit_tick(audit);
 			report_drops(a);
+			agent_report_unspooled(a);
 		}
 		if (now >= next_heartbeat) {
 			char msg[160];

@@ -14,7 +14,9 @@
 # VIGIL_BENCH_EVENTS (400000), VIGIL_BENCH_BATCHES (400, of 1000 events),
 # VIGIL_BENCH_RUNS (3: headline and raw SQLite runs, the median is reported),
 # VIGIL_BENCH_VERIFY_EVENTS (1000000: events in the database verify checks),
-# VIGIL_BENCH_OFFICER_* (bench/officer.sh, run last),
+# VIGIL_BENCH_OFFICER_* (bench/officer.sh),
+# VIGIL_BENCH_SCEN_PERSONS (1000; 0 skips) and VIGIL_BENCH_SCEN_WEEKS (8):
+# the insider scenario organisation (tests/scenarios/lib/measure.sh, run last),
 # VIGIL_BENCH_KEEP=1 keeps the temporary directory,
 # VIGIL_BENCH_STRICT=1 exits 1 when a target is missed.
 set -u
@@ -332,6 +334,29 @@ fi
 if [ -x "$B/bench/bench_officer" ]; then
 	echo
 	VIGIL_BENCH_STRICT=1 sh "$(dirname "$0")/officer.sh" "$B" || missed=1
+fi
+
+# 10. Insider detection over a synthetic organisation (vigil-scenario-gen):
+# recall and false-positive rate of high and critical anomalies, measured as
+# tests/scenarios/insiders.sh measures them, on a larger organisation.
+SCEN_PERSONS=${VIGIL_BENCH_SCEN_PERSONS:-1000}
+SCEN_WEEKS=${VIGIL_BENCH_SCEN_WEEKS:-8}
+if [ "$SCEN_PERSONS" -gt 0 ] && [ -x "$B/tests-bin/vigil-scenario-gen" ]; then
+	echo
+	echo "insider scenarios: $SCEN_PERSONS persons, $SCEN_WEEKS weeks (tests/scenarios/lib/measure.sh)"
+	if bash "$(dirname "$0")/../tests/scenarios/lib/measure.sh" "$B" "$SCEN_PERSONS" "$SCEN_WEEKS" \
+		>"$T/scen.out" 2>"$T/scen.err"; then
+		sed 's/^/  /' "$T/scen.out"
+		REC=$(awk '$1 == "recall" {print $2}' "$T/scen.out")
+		FPR=$(awk '$1 == "fp_rate" {print $2}' "$T/scen.out")
+		row "insiders flagged high/critical (recall)" "$REC" ">= 0.95" "$(verdict "$REC" ">=" 0.95)"
+		row "benign persons flagged high/critical (FP rate)" "$FPR" "<= 0.01" "$(verdict "$FPR" "<=" 0.01)"
+		[ "$(verdict "$REC" ">=" 0.95)$(verdict "$FPR" "<=" 0.01)" = PASSPASS ] || missed=1
+	else
+		echo "bench: insider scenario measurement failed:" >&2
+		tail -n 5 "$T/scen.err" >&2
+		missed=1
+	fi
 fi
 if [ $missed -ne 0 ]; then
 	echo "bench: at least one target missed (see docs/benchmarks.md for the profile)"

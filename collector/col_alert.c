@@ -144,6 +144,8 @@ static int drain_sink(struct col_alert *al, struct sink *s)
 		back_off(al, s, 0, col_store_error(store));
 		return 0;
 	}
+	if (n == 0)
+		s->retry_at_ms = 0;            /* nothing left to retry */
 	for (int i = 0; i < n && !atomic_load(&al->stop); i++) {
 		json_t *a = col_store_anomaly_get(store, items[i].anomaly);
 		int rc;
@@ -280,7 +282,7 @@ int col_alert_start(struct col_server *srv, char *err, size_t errlen)
 	for (size_t i = 0; i < cfg->nwebhooks; i++) {
 		struct sink *s = &al->sinks[al->nsinks];
 		s->name = cfg->webhooks[i].sink;
-		s->label = cfg->webhooks[i].url;
+		s->label = cfg->webhooks[i].label;
 		if (col_webhook_open(&s->hook, &cfg->webhooks[i], cancelled, al, err, errlen) < 0) {
 			alert_free(al);
 			return -1;

@@ -7,6 +7,7 @@
 #include "col_config.h"
 #include "vg_anomaly.h"
 #include "vg_cfg.h"
+#include "vg_token.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -69,12 +70,13 @@ static int is_loopback_host(const char *h)
 	       strncmp(h, "127.", 4) == 0;
 }
 
-/* Checks a webhook URL: http or https with a host; http only to loopback. */
-static int check_url(const config_setting_t *s, const char *url, const char *file, char *err,
-                     size_t errlen)
+/* Checks a webhook URL: http or https with a host; http only to loopback.
+ * Sets *label to "scheme://host[:port]/..." for logs. */
+static int check_url(const config_setting_t *s, const char *url, char **label, const char *file,
+                     char *err, size_t errlen)
 {
 	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL;
+	char *scheme = NULL, *host = NULL, *port = NULL;
 	int rc = -1;
 
 	if (!u)
@@ -91,8 +93,18 @@ static int check_url(const config_setting_t *s, const char *url, const char *fil
 		             "use https", url);
 	else
 		rc = 0;
+	if (rc == 0) {
+		/* No port part when the URL names none. */
+		if (curl_url_get(u, CURLUPART_PORT, &port, 0) != CURLUE_OK)
+			port = NULL;
+		if (asprintf(label, "%s://%s%s%s/...", scheme, host, port ? ":" : "", port ? port : "") < 0) {
+			*label = NULL;
+			rc = vg_cfg_error(s, file, err, errlen, "out of memory");
+		}
+	}
 	curl_free(scheme);
 	curl_free(host);
+	curl_free(port);
 	curl_url_cleanup(u);
 	return rc;
 }
@@ -134,7 +146,7 @@ static int load_webhook(const config_setting_t *w, struct col_alert_webhook *out
 		return -1;
 	if (!url)
 		return vg_cfg_error(w, file, err, errlen, "a webhook needs 'url'");
-	if (check_url(config_setting_get_member(w, "url"), url, file, err, errlen) < 0)
+	if (check_url(config_setting_get_member(w, "url"), url, &out->label, file, err, errlen) < 0)
 		return -1;
 	if (ca && access(ca, R_OK) != 0)
 		return vg_cfg_error(config_setting_get_member(w, "ca"), file, err, errlen,
@@ -146,7 +158,11 @@ static int load_webhook(const config_setting_t *w, struct col_alert_webhook *out
 	out->ca = dup_or_null(ca, &oom);
 	out->header = dup_or_null(header, &oom);
 	out->timeout = (int)timeout;
-	if (!oom && asprintf(&out->sink, "webhook:%s", url) < 0) {
+	/* The URL itself may hold a secret (a token in its path): the outbox
+	 * and the logs name the webhook without it. */
+	char hash[VG_TOKEN_HEX_LEN + 1];
+	if (!oom && (vg_sha256_hex(url, strlen(url), hash) < 0 ||
+	             asprintf(&out->sink, "webhook:%.16s", hash) < 0)) {
 		out->sink = NULL;
 		oom = 1;
 	}
@@ -241,6 +257,7 @@ void col_alert_config_free(struct col_alert_config *cfg)
 		free(cfg->webhooks[i].ca);
 		free(cfg->webhooks[i].header);
 		free(cfg->webhooks[i].sink);
+		free(cfg->webhooks[i].label);
 	}
 	free(cfg->webhooks);
 	free(cfg->syslog_target);

@@ -27,7 +27,10 @@ struct col_alert_webhook {
 	char *ca;                  /* PEM bundle to trust; NULL = the system's CAs */
 	char *header;              /* "Name: value" sent with every POST, or NULL */
 	int timeout;               /* seconds for one delivery */
-	char *sink;                /* "webhook:URL": its name in the outbox */
+	char *sink;                /* "webhook:" + 16 hex digits of the URL's SHA-256: its
+	                            * name in the outbox, stable while the URL is */
+	char *label;               /* "scheme://host[:port]/...": the URL for logs, without
+	                            * the user, path or query that may hold a secret */
 };
 
 struct col_alert_config {

@@ -20,7 +20,6 @@
 #include <getopt.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>

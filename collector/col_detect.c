@@ -79,6 +79,8 @@ static const struct {
 	{"audit_netlink_overrun", VG_AK_AUDIT_LOSS, VG_SEV_MEDIUM,
 	 "The agent fell behind the audit stream and records were lost"},
 	{"spool_drop", VG_AK_AUDIT_LOSS, VG_SEV_MEDIUM, "The agent's spool was full and dropped events"},
+	{"spool_write_failed", VG_AK_AUDIT_LOSS, VG_SEV_MEDIUM,
+	 "The agent could not write its spool (locked, disk full) and dropped events"},
 	{"audit_config_change", VG_AK_AUDIT_TAMPER, VG_SEV_HIGH, "The audit rules or settings changed"},
 	{"audit_disabled", VG_AK_AUDIT_TAMPER, VG_SEV_CRITICAL, "Kernel auditing was switched off"},
 	{"auditd_end", VG_AK_AUDIT_TAMPER, VG_SEV_HIGH, "auditd stopped"},

@@ -20,6 +20,14 @@ static int set_status(struct col_ingest_result *res, int status, const char *msg
 	return -1;
 }
 
+/* A 503 that says what failed and why ("database is locked", "database or
+ * disk is full"), so that the agent's log and an operator can tell. */
+static void storage_failed(struct col_ingest_result *res, const char *what, const char *why)
+{
+	res->status = 503;
+	snprintf(res->error, sizeof res->error, "%.60s (%.150s); the batch was not stored, retry", what, why);
+}
+
 int col_ingest_gunzip(const char *in, size_t inlen, size_t limit, char **out, size_t *outlen,
                       struct col_ingest_result *res)
 {
@@ -397,7 +405,7 @@ int col_ingest_body(struct col_server *srv, const struct col_principal *agent, c
 	found.pol = pref ? pref->pol : NULL;
 	if (col_store_begin(srv->store) < 0) {
 		vg_err("ingest from agent %lld: %s", (long long)agent->id, col_store_error(srv->store));
-		set_status(res, 503, "storage unavailable");
+		storage_failed(res, "storage unavailable", col_store_error(srv->store));
 		goto out;
 	}
 	for (size_t i = 0; i < it.n; i++) {
@@ -414,7 +422,7 @@ int col_ingest_body(struct col_server *srv, const struct col_principal *agent, c
 		goto fail;
 	if (col_store_commit(srv->store) < 0) {
 		vg_err("ingest from agent %lld: commit: %s", (long long)agent->id, col_store_error(srv->store));
-		set_status(res, 503, "storage commit failed");
+		storage_failed(res, "storage commit failed", col_store_error(srv->store));
 		if (srv->behave)
 			col_found_recover(srv);
 		goto out;
@@ -430,10 +438,10 @@ int col_ingest_body(struct col_server *srv, const struct col_principal *agent, c
 	goto out;
 fail:
 	vg_err("ingest from agent %lld: %s", (long long)agent->id, col_store_error(srv->store));
+	storage_failed(res, "storage failure", col_store_error(srv->store));   /* before rollback */
 	col_store_rollback(srv->store);
 	if (srv->behave)
 		col_found_recover(srv);
-	set_status(res, 503, "storage failure; the batch was not stored, retry");
 out:
 	col_policy_release(pref);
 	items_free(&it);

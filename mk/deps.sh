@@ -7,7 +7,7 @@ set -u
 PKGS="build-essential pkg-config libpam0g-dev libaudit-dev libauparse-dev auditd
 libsqlite3-dev sqlite3 libcurl4-openssl-dev curl libconfig-dev libmicrohttpd-dev
 libjansson-dev libyajl-dev zlib1g-dev libgnutls28-dev gnutls-bin openssl libcmocka-dev
-pamtester libpam-wrapper procps libcap-ng-dev time chromium"
+pamtester libpam-wrapper procps libcap-ng-dev time chromium faketime"
 
 missing=""
 for p in $PKGS; do

@@ -60,9 +60,25 @@ verify() {
 	echo $?
 }
 
+# Verify while batches keep arriving: each run reads one consistent snapshot.
+(
+	for b in $(seq 0 19); do
+		hb_ndjson $((53 + b * 50)) $((102 + b * 50)) >"$T/bg$b.ndjson"
+		echo "$(post_events "$AGENT" "$T/bg$b.ndjson" application/x-ndjson)" >"$T/bg$b.code"
+	done
+) &
+BGP=$!
+fails=0
+for i in 1 2 3; do
+	[ "$(verify "$CONF")" = 0 ] || { fails=$((fails + 1)); diag "$(cat "$T/verify.out")"; }
+done
+wait "$BGP"
+is "$fails" 0 "verify passes three times while batches keep arriving"
+is "$(cat "$T"/bg*.code | sort -u)" 200 "and every one of those batches is stored"
+
 is "$(verify "$CONF")" 0 "verify passes on the database of the running collector"
 like "$(cat "$T/verify.out")" \
-	'^verify: ok: [0-9]+ blocks, head block [0-9]+ hash [0-9a-f]{64}; events 52, anomalies 1, anomaly_events 2, anomaly_history 1, quarantine 1' \
+	'^verify: ok: [0-9]+ blocks, head block [0-9]+ hash [0-9a-f]{64}; events 1052, anomalies 1, anomaly_events 2, anomaly_history 1, quarantine 1' \
 	"it counts every chained record"
 HEAD=$(sed -n 's/.*head block \([0-9]*\) hash \([0-9a-f]*\);.*/\1:\2/p' "$T/verify.out")
 
@@ -104,12 +120,12 @@ expect_fail json "UPDATE events SET json = replace(json, 'dave', 'carol') WHERE 
 expect_fail delete "DELETE FROM events WHERE agent = $AID AND seq = 10" \
 	"^verify: events agent=$AID seq=10 block=[0-9]+: deleted" "an event deleted"
 expect_fail forge "INSERT INTO events(agent, seq, time_ms, kind, host, received_ms, json, chain_block)
-	SELECT agent, 1000, time_ms, kind, host, received_ms, replace(json, '\"seq\":52', '\"seq\":1000'), chain_block
+	SELECT agent, 5000, time_ms, kind, host, received_ms, replace(json, '\"seq\":52', '\"seq\":5000'), chain_block
 	FROM events WHERE agent = $AID AND seq = 52" \
-	"^verify: events agent=$AID seq=1000 block=[0-9]+: inserted" "a forged event inserted"
+	"^verify: events agent=$AID seq=5000 block=[0-9]+: inserted" "a forged event inserted"
 expect_fail forge2 "INSERT INTO events(agent, seq, time_ms, kind, received_ms, json)
-	VALUES($AID, 1001, 0, 'agent', 0, '{}')" \
-	"^verify: events agent=$AID seq=1001: inserted: not chained" "a forged event without a block"
+	VALUES($AID, 5001, 0, 'agent', 0, '{}')" \
+	"^verify: events agent=$AID seq=5001: inserted: not chained" "a forged event without a block"
 expect_fail severity "UPDATE anomalies SET severity = 0 WHERE id = $ID" \
 	"^verify: anomalies id=$ID block=[0-9]+: altered" "an anomaly's severity lowered"
 expect_fail note "UPDATE anomaly_history SET note = 'Nothing to see.' WHERE anomaly = $ID" \
@@ -144,5 +160,10 @@ is "$(verify "$CONF" --anchors "$T/absent.log")" 1 "an anchors file that cannot 
 printf 'nothing here\n' >"$T/empty.log"
 is "$(verify "$CONF" --anchors "$T/empty.log")" 1 "an anchors file without anchors: exit 1"
 like "$(cat "$T/verify.out")" "no chain-anchor lines" "saying so"
+
+sed 's/^anchor_interval = 1;/anchor_interval = 100000;/' "$CONF" >"$T/bad.conf"
+out=$("$COLLECTOR" -c "$T/bad.conf" -t 2>&1)
+is "$?" 1 "-t refuses an anchor_interval over a day"
+like "$out" "bad.conf:[0-9]+: .*anchor_interval" "naming the file, line and setting"
 
 done_testing

@@ -24,9 +24,22 @@ SPOOL=$T/spool.db
 SOCK=$T/agent.sock
 AGENT_CONF=$T/agent.conf
 AGENT_EXTRA=""              # more lines for agent.conf
+AGENT_HEARTBEAT=3600        # agent.conf heartbeat (seconds)
 AGENT_ENV=()                # env(1) arguments for the agent (LD_PRELOAD ...)
 command -v perl >/dev/null 2>&1 || skip_all "perl is not installed (it sends the PAM datagrams)"
 [ -x "$AGENT_BIN" ] || bail "vigil-agent is built ($AGENT_BIN missing)"
+
+# At exit, besides lib.sh's cleanup: the PAM service a scenario installed
+# and the mounts it made (lazily unmounted: a process still using one lets
+# go when cleanup stops it).
+FAULT_MOUNTS=()
+fault_cleanup() {
+	[ -n "${PAMSVC:-}" ] && rm -f "/etc/pam.d/$PAMSVC"
+	local m
+	for m in "${FAULT_MOUNTS[@]}"; do umount -l "$m" 2>/dev/null; done
+	cleanup
+}
+trap fault_cleanup EXIT
 
 # fcol_up [LOGNAME]: starts the collector on $PORT (picked on first use) and
 # waits until /healthz answers (at most ~30 s).
@@ -52,11 +65,12 @@ fcol_up() {
 
 # fagent_setup HOST: enrols an agent for HOST with the collector and writes
 # its configuration (audit off, small quick batches, back-off at most 1 s,
-# a heartbeat every second). Sets AGENT_TOKEN and AID.
+# a heartbeat every $AGENT_HEARTBEAT seconds). Sets AGENT_TOKEN and AID.
 fagent_setup() {
 	AGENT_TOKEN=$(mint_agent "$1")
 	AID=$(agent_id "$AGENT_TOKEN")
 	write_agent_conf "$AGENT_CONF" "$1" "$T/agent.token" "$SPOOL" "$SOCK" "$AGENT_EXTRA"
+	sed -i "s/^heartbeat = .*/heartbeat = $AGENT_HEARTBEAT;/" "$AGENT_CONF"
 	echo "$AGENT_TOKEN" | "$AGENT_BIN" -c "$AGENT_CONF" enroll >/dev/null 2>>"$AGENT_LOG" ||
 		bail "vigil-agent enroll"
 }
@@ -118,6 +132,33 @@ pam_send() {
 		print "$sent\n";' "$SOCK" "$1" "${2:-fault}" "${3:-0}"
 }
 
+# pam_service_setup: when this machine allows (root, pamtester, a built
+# pam_vigil.so), installs a PAM service $PAMSVC whose session stack ends in
+# pam_vigil.so reporting to $SOCK, removed at exit; else PAMSVC is empty.
+PAMSVC=
+pam_service_setup() {
+	local module
+	module=$(dirname "$VIGIL_BIN")/lib/pam_vigil.so
+	[ "$(id -u)" -eq 0 ] && command -v pamtester >/dev/null 2>&1 && [ -f "$module" ] || return 0
+	chmod 0711 "$T"
+	cp "$module" "$T/pam_vigil.so"
+	chmod 0644 "$T/pam_vigil.so"
+	pam_env_for "$T/pam_vigil.so"
+	PAMSVC=vigil-fault-$$
+	printf 'session\trequired\tpam_permit.so\nsession\toptional\t%s socket=%s\n' \
+		"$T/pam_vigil.so" "$SOCK" >"/etc/pam.d/$PAMSVC"
+}
+
+# logins N: N real PAM sessions through $PAMSVC (pamtester); prints how many
+# succeeded.
+logins() {
+	local i n=0
+	for i in $(seq 1 "$1"); do
+		"${PAM_ENV[@]}" pamtester "$PAMSVC" root open_session close_session >/dev/null 2>&1 && n=$((n + 1))
+	done
+	echo "$n"
+}
+
 # spool_sql SQL: a query on the agent's spool (another connection; WAL).
 spool_sql() {
 	sqlite3 -batch -cmd '.timeout 10000' "$SPOOL" "$1" 2>/dev/null
@@ -154,9 +195,16 @@ stored_missing() {
 # (H = the spool's high seq) each exactly once, nothing above H, and the
 # spool is empty. Four TAP lines.
 exactly_once_check() {
-	local high
-	high=$(spool_high)
+	local high i
+	# Settled: drained, and no datagram still on its way into the spool.
+	for i in $(seq 1 20); do
+		wait_drained || break
+		high=$(spool_high)
+		sleep 0.5
+		[ "$(spool_high) $(spool_sql 'SELECT count(*) FROM spool')" = "$high 0" ] && break
+	done
 	check "$1: the spool drained" wait_drained
+	high=$(spool_high)
 	is "$(db "SELECT count(*)||' '||count(DISTINCT seq)||' '||coalesce(min(seq),0)||' '||coalesce(max(seq),0)
 	          FROM events WHERE agent = $AID")" "$high $high 1 $high" \
 		"$1: the collector holds seqs 1..$high of the agent, each once"

@@ -160,8 +160,8 @@ static int add_host(struct scen *S, int site, enum host_type type, int num, int 
 	h->owner = owner;
 	rng_seed(&h->rng, S->seed, 0x10000000ULL + (uint64_t)S->nhosts);
 	/* Servers, hot desks and transfer stations run all the time; about a
-	 * third of the workstations are left on overnight. */
-	h->always_on = type != H_WS || rng_chance(&h->rng, 0.35);
+	 * fifth of the workstations are left on overnight. */
+	h->always_on = type != H_WS || rng_chance(&h->rng, 0.2);
 	h->next_pid = 2000 + rng_int(&h->rng, 30000);
 	h->audit_serial = 1000 + (uint64_t)rng_int(&h->rng, 100000);
 	h->next_session = rng_int(&h->rng, 50);

@@ -127,7 +127,7 @@ static int pending(const char *sink, struct col_outbox_item *items, int max)
 	return n;
 }
 
-#define WEBHOOK_SINK "webhook:https://siem.example/hook"
+#define WEBHOOK_SINK (srv.cfg.alerts.webhooks[0].sink)
 
 static void queued_once_per_sink_at_the_threshold(void **state)
 {
@@ -241,7 +241,12 @@ static void config_good(void **state)
 	assert_int_equal(cfg.alerts.nwebhooks, 2);
 	assert_string_equal(cfg.alerts.webhooks[0].header, "X-Vigil-Token: abc def");
 	assert_int_equal(cfg.alerts.webhooks[0].timeout, 3);
-	assert_string_equal(cfg.alerts.webhooks[1].sink, "webhook:http://127.0.0.1:9000/h");
+	/* The outbox and the logs name a webhook without its URL's secrets. */
+	assert_memory_equal(cfg.alerts.webhooks[1].sink, "webhook:", 8);
+	assert_int_equal(strlen(cfg.alerts.webhooks[1].sink), 8 + 16);
+	assert_string_not_equal(cfg.alerts.webhooks[0].sink, cfg.alerts.webhooks[1].sink);
+	assert_string_equal(cfg.alerts.webhooks[0].label, "https://siem.example/...");
+	assert_string_equal(cfg.alerts.webhooks[1].label, "http://127.0.0.1:9000/...");
 	assert_null(cfg.alerts.webhooks[1].ca);
 	assert_int_equal(cfg.alerts.webhooks[1].timeout, 10);
 	assert_int_equal(cfg.alerts.backoff_initial, 2);

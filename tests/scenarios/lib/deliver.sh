@@ -4,7 +4,7 @@
 # gathered, slice after slice of event time, so that the collector sees the
 # hosts interleaved roughly in time order, as in live delivery.
 #
-#   deliver.sh URL TOKENS EVENTS_DIR WORK_DIR SLICE ORDER GZIP
+#   deliver.sh URL TOKENS EVENTS_DIR WORK_DIR SLICE ORDER GZIP [FLUSH]
 #
 #   URL         the collector, http://127.0.0.1:PORT
 #   TOKENS      lines "HOST TOKEN" (one enrolled agent per host)
@@ -16,17 +16,22 @@
 #               after a later one of another host
 #   ORDER       forward or reverse: the order of the hosts within a round
 #   GZIP        1: bodies gzip-compressed (Content-Encoding: gzip), 0: plain
+#   FLUSH       seconds: at the end, the host of the last event sends one more
+#               heartbeat this long after it (the reorder window and a little:
+#               everything before it is then decided)
 #
 # All requests go through one curl process (a config file, one keep-alive
 # connection). Prints one line:
-#   batches=N events=N accepted=N duplicate=N quarantined=N failed=N
-# and exits 1 when a request did not answer 200.
+#   batches=N events=N failed=N [flush=HTTP-CODE]
+# and exits 1 when a request did not answer 200. What the collector stored
+# is for the caller to check (its database).
 set -u
-if [ $# -ne 7 ]; then
-	echo "usage: deliver.sh URL TOKENS EVENTS_DIR WORK_DIR SLICE ORDER GZIP" >&2
+if [ $# -lt 7 ] || [ $# -gt 8 ]; then
+	echo "usage: deliver.sh URL TOKENS EVENTS_DIR WORK_DIR SLICE ORDER GZIP [FLUSH]" >&2
 	exit 2
 fi
-URL=$1 TOKENS=$2 EVENTS=$3 WORK=$4 SLICE=$5 ORDER=$6 GZIP=$7
+URL=$1 TOKENS=$2 EVENTS=$3 WORK=$4 SLICE=$5 ORDER=$6 GZIP=$7 FLUSH=${8:-}
+case $FLUSH in *[!0-9]*) echo "deliver.sh: FLUSH must be seconds" >&2; exit 2 ;; esac
 case $SLICE in '' | *[!0-9]*) echo "deliver.sh: SLICE must be seconds" >&2; exit 2 ;; esac
 if [ "$SLICE" -lt 1 ] || [ $((86400 % SLICE)) -ne 0 ]; then
 	echo "deliver.sh: SLICE must divide a day (86400 s), got $SLICE" >&2
@@ -34,7 +39,7 @@ if [ "$SLICE" -lt 1 ] || [ $((86400 % SLICE)) -ne 0 ]; then
 fi
 case $ORDER in forward | reverse) ;; *) echo "deliver.sh: ORDER is forward or reverse" >&2; exit 2 ;; esac
 
-mkdir -p "$WORK/batches" "$WORK/replies" || exit 1
+mkdir -p "$WORK/batches" || exit 1
 
 # Every line starts {"seq":N,"time":"...": with " as the separator the time
 # is field 6, so the per-host files merge by time with sort -m (stable, so a
@@ -78,7 +83,7 @@ LC_ALL=C sort -m -s -t'"' -k6,6 "${files[@]}" |
 			file = file ".gz"
 		}
 		print "data-binary = \"@" file "\"" > cfg
-		printf "output = \"%s/replies/%07d\"\n", dir, nb > cfg
+		print "output = \"/dev/null\"" > cfg
 		print "write-out = \"%{http_code}\\n\"" > cfg
 		buf[h] = ""
 		cnt[h] = 0
@@ -107,16 +112,19 @@ LC_ALL=C sort -m -s -t'"' -k6,6 "${files[@]}" |
 			exit 1
 		}
 		buf[h] = buf[h] $0 "\n"
+		seen[h]++
+		last_host = h
+		last_time = t
 		events++
 		if (++cnt[h] >= 5000) flush_host(h)
 	}
 	END {
 		flush_round()
 		close(cfg)
-		print nb, events > (dir "/counts")
+		print nb, events, last_host, last_time, seen[last_host], tok[last_host] > (dir "/counts")
 	}' || exit 1
 
-read -r NBATCH NEVENTS <"$WORK/counts"
+read -r NBATCH NEVENTS LAST_HOST LAST_TIME LAST_SEQ LAST_TOKEN <"$WORK/counts"
 if [ "$GZIP" = 1 ]; then
 	find "$WORK/batches" -name '*.nd' -print0 | xargs -0 -r gzip -1 || exit 1
 fi
@@ -124,18 +132,16 @@ curl -sS --max-time 3600 -K "$WORK/curl.cfg" >"$WORK/codes" 2>"$WORK/curl.err"
 FAILED=$(grep -vc '^200$' "$WORK/codes")
 GOT=$(wc -l <"$WORK/codes")
 [ "$GOT" -eq "$NBATCH" ] || FAILED=$((FAILED + NBATCH - GOT))
-# The replies: {"accepted":N,"duplicate":M,"quarantined":Q,"high_seq":S}.
-find "$WORK/replies" -type f -print0 | xargs -0 -r cat | LC_ALL=C awk -v b="$NBATCH" -v e="$NEVENTS" -v f="$FAILED" '
-	{
-		while (match($0, /"(accepted|duplicate|quarantined)":[0-9]+/)) {
-			kv = substr($0, RSTART + 1, RLENGTH - 1)
-			split(kv, p, "\":")
-			sum[p[1]] += p[2]
-			$0 = substr($0, RSTART + RLENGTH)
-		}
-	}
-	END {
-		printf "batches=%d events=%d accepted=%d duplicate=%d quarantined=%d failed=%d\n",
-			b, e, sum["accepted"], sum["duplicate"], sum["quarantined"], f
-	}'
+FLUSHED=
+if [ -n "$FLUSH" ] && [ "$FAILED" -eq 0 ]; then
+	t=$(sqlite3 :memory: "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', julianday('${LAST_TIME%Z}') + $FLUSH / 86400.0)")
+	printf '{"seq":%d,"time":"%s","kind":"agent","host":"%s","detail":{"action":"heartbeat","message":"end of the stream"}}\n' \
+		$((LAST_SEQ + 1)) "$t" "$LAST_HOST" >"$WORK/flush.nd"
+	code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $LAST_TOKEN" \
+		-H "Content-Type: application/x-ndjson" --data-binary "@$WORK/flush.nd" "$URL/v1/events" 2>>"$WORK/curl.err")
+	FLUSHED=" flush=$code"
+	[ "$code" = 200 ] || FAILED=$((FAILED + 1))
+fi
+echo "batches=$NBATCH events=$NEVENTS failed=$FAILED$FLUSHED"
+[ "$FAILED" -eq 0 ] || head -n 5 "$WORK/curl.err" >&2
 [ "$FAILED" -eq 0 ]
