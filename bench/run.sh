@@ -274,6 +274,16 @@ if [ -x "$POLBENCH" ]; then
 	printf '%s\n' "$POLLINE"
 fi
 
+# 7b. Detection alone: policy decisions and the behavioural engine over the
+# same events, without HTTP or the event store (bench/bench_detect).
+DETLINE=
+if [ -x "$B/bench/bench_detect" ]; then
+	DETLINE=$(timeout 300 taskset -c $SRV_CPU "$B/bench/bench_detect" "$POLICY" \
+		"$T/org/events.ndjson" 1000 2>"$T/detect.err") ||
+		{ echo "bench: bench_detect failed" >&2; cat "$T/detect.err" >&2; DETLINE=; }
+	printf '%s\n' "$DETLINE"
+fi
+
 # 8. Summary.
 EPS=$(kv "$PLAIN" events_per_s)
 RAWR=$(kv "$RAW" rows_per_s)
@@ -323,6 +333,12 @@ if [ -n "$VERLINE" ]; then
 		"$([ "$(kv "$VERLINE" exit)" = 0 ] && echo ok || echo FAILED)"
 	row "  chain: SHA-256 per event (ns)" "$(kv "$HASHLINE" ns_per_event)" "" ""
 	row "  store+chain without HTTP or policy (events/s)" "$(kv "$BUILDLINE" events_per_s)" "" ""
+fi
+if [ -n "$DETLINE" ]; then
+	row "detection CPU per event: policy / behaviour (us)" \
+		"$(kv "$DETLINE" decide_us) / $(kv "$DETLINE" behave_us)" "" ""
+	row "  detector state records, VmHWM (MB)" \
+		"$(kv "$DETLINE" state_records), $(kv "$DETLINE" vmhwm_mb)" "" ""
 fi
 if [ -n "$POLLINE" ]; then
 	row "policy decision, bench_policy median / p99 (ns)" "$(kv "$POLLINE" median_ns) / $(kv "$POLLINE" p99_ns)" "" ""

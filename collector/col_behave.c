@@ -17,6 +17,8 @@
 #define BH_WRITE_MS 10000
 #define BH_WRITE_EVENTS 200000
 
+static void ev_free(struct col_behave *b, struct bh_ev *e);
+
 struct col_behave *col_behave_new(void)
 {
 	struct col_behave *b = calloc(1, sizeof *b);
@@ -47,7 +49,8 @@ static void clear(struct col_behave *b)
 	vg_strmap_free(&b->hosts, bh_free_entity);
 	vg_intern_free(&b->in);
 	for (size_t i = 0; i < b->nheap; i++)
-		free(b->heap[i]);
+		ev_free(b, b->heap[i]);
+	free(b->block);
 	free(b->heap);
 	free(b->batches);
 	free(b->dirty);
@@ -137,6 +140,41 @@ static struct bh_ev *heap_pop(struct col_behave *b)
 	return top;
 }
 
+/* Room for an event of size bytes, from the current block or a new one. */
+static struct bh_ev *ev_alloc(struct col_behave *b, size_t size)
+{
+	size = (size + 15) & ~(size_t)15;
+	struct bh_block *k = b->block;
+	if (!k || k->cap - k->used < size) {
+		size_t cap = size > BH_BLOCK ? size : BH_BLOCK;
+		struct bh_block *nk = malloc(sizeof *nk + cap);
+		if (!nk)
+			return NULL;
+		nk->used = 0;
+		nk->cap = cap;
+		nk->live = 0;
+		/* The old block now only empties; it goes when its last event
+		 * has been decided. */
+		if (k && k->live == 0)
+			free(k);
+		b->block = k = nk;
+	}
+	struct bh_ev *e = (struct bh_ev *)(void *)(k->data + k->used);
+	k->used += size;
+	k->live++;
+	e->block = k;
+	return e;
+}
+
+/* An event has been decided (or dropped): its block goes when empty, unless
+ * new events are still carved from it. */
+static void ev_free(struct col_behave *b, struct bh_ev *e)
+{
+	struct bh_block *k = e->block;
+	if (--k->live == 0 && k != b->block)
+		free(k);
+}
+
 /* Copies s into the event's trailing storage at *at; returns the copy. */
 static const char *put_str(char **at, const char *s)
 {
@@ -169,7 +207,7 @@ static int enqueue(struct col_behave *b, int64_t agent, const struct vg_event *e
 			ncomps += strlen(comp) + 1;
 	size_t need = slen(ev->host) + slen(ev->user) + slen(ev->rhost) + slen(ev->ruser) +
 	              slen(ev->path) + slen(ev->service) + slen(action) + slen(area) + ncomps + 1;
-	struct bh_ev *e = malloc(sizeof *e + need);
+	struct bh_ev *e = ev_alloc(b, sizeof *e + need);
 	if (!e)
 		return -1;
 	char *at = e->data;
@@ -200,7 +238,7 @@ static int enqueue(struct col_behave *b, int64_t agent, const struct vg_event *e
 		}
 	*at = '\0';
 	if (heap_push(b, e) < 0) {
-		free(e);
+		ev_free(b, e);
 		return -1;
 	}
 	if (received_ms < b->cur_received)
@@ -579,7 +617,7 @@ int col_behave_flush(struct col_behave *b, struct col_store *s, const struct pol
 	while (b->nheap && b->heap[0]->order_ms <= b->watermark && !c.err) {
 		struct bh_ev *ev = heap_pop(b);
 		bh_decide(&c, ev);
-		free(ev);
+		ev_free(b, ev);
 	}
 	if (!c.err && b->watermark != INT64_MIN && b->watermark - b->sweep_ms >= BH_SWEEP_MS)
 		bh_sweep_silence(&c, b->watermark);

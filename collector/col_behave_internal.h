@@ -21,8 +21,20 @@
 #define BH_SOURCE_ACCOUNTS 3                    /* distinct accounts for a source burst */
 #define BH_SWEEP_MS 60000                       /* agent silence is checked this often */
 
+/* Waiting events are carved out of blocks, one malloc per BH_BLOCK bytes
+ * instead of one per event; a block is freed when its last event has been
+ * decided (events arrive roughly in the order they are decided, so blocks
+ * empty in turn). */
+#define BH_BLOCK 65536
+struct bh_block {
+	size_t used, cap;
+	size_t live;                    /* events carved from it not yet decided */
+	unsigned char data[];
+};
+
 /* An event waiting to be decided; strings are "" when absent. */
 struct bh_ev {
+	struct bh_block *block;
 	int64_t time_ms, agent, seq;
 	int64_t order_ms;               /* time_ms, capped at arrival + BH_FUTURE_MS */
 	uint8_t kind, op, result;
@@ -118,6 +130,7 @@ struct col_behave {
 	/* reorder buffer: a min-heap in decision order */
 	struct bh_ev **heap;
 	size_t nheap, capheap;
+	struct bh_block *block;         /* the block new events are carved from */
 	struct bh_batch *batches;       /* FIFO of fed batches not yet decided */
 	size_t nbatch, capbatch, batch0;
 	int64_t max_seen, watermark;
