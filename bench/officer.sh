@@ -97,6 +97,8 @@ missed=0
 RESULTS=
 # measure LABEL TARGET_MS COMMAND...: one warm-up run, then RUNS timed runs
 # of COMMAND (which must succeed); records "label median worst verdict".
+# TARGET_MS 0: reported without a target (the digest combines several
+# views; issue 6 sets targets for the list, dossier, ranking and vetting).
 measure() {
 	label=$1 target=$2
 	shift 2
@@ -113,9 +115,15 @@ measure() {
 	med=$(sort -n "$D/times" | sed -n "$(((RUNS + 1) / 2))p")
 	worst=$(sort -n "$D/times" | tail -n 1)
 	v=PASS
-	[ $((worst / 1000)) -lt "$target" ] || { v=MISS; missed=1; }
-	RESULTS="$RESULTS$(printf '  %-50s %9.1f %9.1f   < %-5s %s' "$label" \
-		"$(awk -v u="$med" 'BEGIN {print u / 1000}')" "$(awk -v u="$worst" 'BEGIN {print u / 1000}')" "$target" "$v")
+	if [ "$target" = 0 ]; then
+		v="(info)"
+	elif [ $((worst / 1000)) -ge "$target" ]; then
+		v=MISS
+		missed=1
+	fi
+	RESULTS="$RESULTS$(printf '  %-50s %9.1f %9.1f   %-7s %s' "$label" \
+		"$(awk -v u="$med" 'BEGIN {print u / 1000}')" "$(awk -v u="$worst" 'BEGIN {print u / 1000}')" \
+		"$([ "$target" = 0 ] && echo - || echo "< $target")" "$v")
 "
 }
 api() {   # api PATH: one GET that must answer 200
@@ -133,7 +141,7 @@ measure "GET /v1/persons/$HEAVY (most anomalies)" $T_API_MS api "/v1/persons/$HE
 measure "GET /v1/persons/$TYPICAL (typical)" $T_API_MS api "/v1/persons/$TYPICAL"
 measure "GET /v1/risk (top 50, 30-day trends)" $T_API_MS api "/v1/risk"
 measure "GET /v1/vetting" $T_API_MS api "/v1/vetting"
-measure "GET /v1/summary (7 days)" $T_API_MS api "/v1/summary"
+measure "GET /v1/summary (7 days)" 0 api "/v1/summary"
 measure "vigil-report person $HEAVY --format html" $T_HTML_MS report person "$HEAVY" --format html
 measure "vigil-report risk --format html" $T_HTML_MS report risk --format html
 measure "vigil-report summary --format html" $T_HTML_MS report summary --format html

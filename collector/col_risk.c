@@ -247,13 +247,14 @@ static json_t *top_json(const struct risk_set *set, const struct person *p)
 		rc = o ? 0 : -1;
 		if (o) {
 			const char *kind = vg_akind_name(v[i]->kind);
+			const char *sev = vg_severity_name(v[i]->severity);
+			double c = round_to(v[i]->contribution, 0.001);
 			rc |= json_object_set_new(o, "id", json_integer(v[i]->id));
 			rc |= json_object_set_new(o, "kind", kind ? json_string(kind) : json_null());
-			rc |= json_object_set_new(o, "severity", json_string(vg_severity_name(v[i]->severity) ?
-			                                                     vg_severity_name(v[i]->severity) : "?"));
+			rc |= json_object_set_new(o, "severity", json_string(sev ? sev : "?"));
 			rc |= set_time(o, "time", v[i]->time_ms);
 			rc |= json_object_set_new(o, "count", json_integer(v[i]->count));
-			rc |= json_object_set_new(o, "contribution", json_real(round_to(v[i]->contribution, 0.001)));
+			rc |= json_object_set_new(o, "contribution", json_real(c));
 			rc |= json_array_append_new(top, o);
 		}
 	}
@@ -373,7 +374,8 @@ json_t *col_risk_rank_opts(struct col_server *srv, const struct col_risk_opts *o
 	if (n)
 		qsort(order, n, sizeof *order, by_sum);
 	for (size_t i = 0; i < n && i < (size_t)limit; i++) {
-		json_t *pj = person_json(&set, order[i].p, order[i].p->id, pol, cx.at_ms, days, cx.half_life_ms);
+		json_t *pj = person_json(&set, order[i].p, order[i].p->id, pol, cx.at_ms, days,
+		                         cx.half_life_ms);
 		if (!pj || json_array_append_new(list, pj) < 0)
 			goto oom;
 	}

@@ -1177,6 +1177,18 @@ static int store_latest_event_time(struct col_store *s, int64_t *ms)
 	return rc;
 }
 
+/* vg_akind_parse for a column value, first character and length first: the
+ * risk scan parses one kind per anomaly. */
+static int akind_of(const unsigned char *text, int len)
+{
+	for (int k = 0; text && len > 0 && k < VG_AK_COUNT; k++) {
+		const char *name = vg_akind_names[k];
+		if (name[0] == (char)text[0] && strlen(name) == (size_t)len && memcmp(name, text, (size_t)len) == 0)
+			return k;
+	}
+	return -1;
+}
+
 static int store_risk_rows(struct col_store *s, const char *person, int64_t until_ms,
                            col_risk_row_fn fn, void *ctx)
 {
@@ -1204,7 +1216,7 @@ static int store_risk_rows(struct col_store *s, const char *person, int64_t unti
 		struct col_risk_row r = {
 			.id = sqlite3_column_int64(st, 0),
 			.person = (const char *)sqlite3_column_text(st, 1),
-			.kind = vg_akind_parse((const char *)sqlite3_column_text(st, 2)),
+			.kind = akind_of(sqlite3_column_text(st, 2), sqlite3_column_bytes(st, 2)),
 			.severity = sqlite3_column_int(st, 3),
 			.count = sqlite3_column_int64(st, 4),
 			.time_ms = sqlite3_column_int64(st, 5),

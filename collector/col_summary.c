@@ -21,6 +21,12 @@ static int set_time(json_t *o, const char *key, int64_t ms)
 	return json_object_set_new(o, key, json_string(ts));
 }
 
+/* Adds n to the integer member key of o. */
+static int add_to(json_t *o, const char *key, json_int_t n)
+{
+	return json_object_set_new(o, key, json_integer(json_integer_value(json_object_get(o, key)) + n));
+}
+
 /* Folds the store's {kind, severity, status, n} groups into one row per
  * kind with a column per severity, and totals per severity. */
 static int fold_counts(const json_t *groups, json_t *d)
@@ -52,11 +58,10 @@ static int fold_counts(const json_t *groups, json_t *d)
 				continue;
 			}
 		}
-		const char *sname = vg_severity_name(sev);
-		rc |= json_object_set_new(row, sname, json_integer(json_integer_value(json_object_get(row, sname)) + n));
-		rc |= json_object_set_new(row, "total", json_integer(json_integer_value(json_object_get(row, "total")) + n));
+		rc |= add_to(row, vg_severity_name(sev), n);
+		rc |= add_to(row, "total", n);
 		if (status && strcmp(status, "open") == 0)
-			rc |= json_object_set_new(row, "open", json_integer(json_integer_value(json_object_get(row, "open")) + n));
+			rc |= add_to(row, "open", n);
 		by_sev[sev] += n;
 		total += n;
 	}

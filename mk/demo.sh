@@ -5,7 +5,9 @@
 # reading the kernel audit stream and PAM datagrams, auditd if it is not
 # running, and a demo PAM service stacking pam_vigil.so. Throw-away users
 # (vd-*) log in with pamtester and read files in demo classified
-# directories; the report at the end shows what vigil made of it. With
+# directories; the report at the end shows what vigil made of it. Then a
+# recorded week of the example organisation, and six weeks of a synthetic
+# one with insiders for the behavioural detectors and risk scores. With
 # VIGIL_DEMO_KEEP=1 the last collector keeps running for the web dashboard
 # (its address and a sign-in token are printed) until Ctrl-C. Everything
 # the demo creates is removed when it ends, however it ends.
@@ -218,6 +220,36 @@ done
 OFFICER=$("$BIN/vigil-collector" -c "$T/recorded.conf" officer add "Demo Officer" --role officer)
 say "Anomalies of the recorded week, high and critical (vigil-report anomalies --severity high)"
 "$BIN/vigil-report" --collector "http://127.0.0.1:$PORT" --token "$OFFICER" anomalies --severity high --limit 200
+
+say "Six weeks of a synthetic organisation with insiders: behaviour (tests/scenarios)"
+# The scenario generator writes an organisation of 120 people at four
+# sites: weeks of ordinary work (rhythms, holidays, typos, late days), then
+# insiders from week four. Its policy sets the reorder window to 36 hours,
+# so that each host's day can be posted as one round, as deliver.sh does.
+kill "$COLLECTOR_PID" && wait "$COLLECTOR_PID" 2>/dev/null; COLLECTOR_PID=""
+"$REPO/$BUILD/tests-bin/vigil-scenario-gen" --out "$T/org" --persons 120 --weeks 6 --seed 7 \
+	--reorder 36h || die "vigil-scenario-gen failed"
+start_collector org "$T/org/policy.cfg"
+while read -r host; do
+	echo "$host $("$BIN/vigil-collector" -c "$T/org.conf" agent add "$host")"
+done <"$T/org/agents.txt" >"$T/org/tokens"
+echo "posting six weeks of events from $(wc -l <"$T/org/agents.txt") hosts, a day at a time..."
+bash "$REPO/tests/scenarios/lib/deliver.sh" "http://127.0.0.1:$PORT" "$T/org/tokens" \
+	"$T/org/events" "$T/org/work" 86400 forward 1 $((36 * 3600 + 60)) ||
+	die "delivery to the collector failed"
+rm -rf "$T/org/work"
+OFFICER=$("$BIN/vigil-collector" -c "$T/org.conf" officer add "Demo Officer" --role officer)
+say "Risk ranking (vigil-report risk --limit 12)"
+"$BIN/vigil-report" --collector "http://127.0.0.1:$PORT" --token "$OFFICER" risk --limit 12
+say "Behavioural anomalies, high (vigil-report anomalies --severity high)"
+for kind in volume_spike failed_login_burst concurrent_sessions dormant_account agent_silent; do
+	"$BIN/vigil-report" --collector "http://127.0.0.1:$PORT" --token "$OFFICER" anomalies \
+		--kind "$kind" --severity high --limit 5 | sed '$d'
+done
+echo
+echo "The generator's truth (who it made an insider, and how) is in $T/org/truth.csv;"
+echo "tests/scenarios/insiders.sh measures recall and false positives against it."
+awk -F, '$2 == "insider" {print "  " $1 "  " $3}' "$T/org/truth.csv" | sort -k2 | head -n 40
 
 say "The web dashboard"
 if [ "${VIGIL_DEMO_KEEP:-0}" = 1 ]; then

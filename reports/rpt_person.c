@@ -112,7 +112,8 @@ static char *fact_text(const json_t *d, enum fact f)
 	case F_GROUPS:
 	case F_HOSTS:
 		if (in_policy)
-			put_joined(m, json_object_get(d, f == F_ACCOUNTS ? "accounts" : f == F_GROUPS ? "groups" : "hosts"));
+			put_joined(m, json_object_get(d, f == F_ACCOUNTS ? "accounts" :
+			                                 f == F_GROUPS ? "groups" : "hosts"));
 		else
 			fputs("-", m);
 		break;

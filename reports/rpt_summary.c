@@ -80,8 +80,9 @@ static int text_kinds(FILE *out, const json_t *kinds, const struct rpt_render_op
 	json_array_foreach(kinds, i, k)
 		for (size_t c = 0; c < N(kind_keys) && rc == 0; c++) {
 			const char *s = rpt_field_or(k, kind_keys[c], b, "-");
-			const char *style = c == 4 && json_integer_value(json_object_get(k, "critical")) > 0 ? "1;31" :
-			                    c == 3 && json_integer_value(json_object_get(k, "high")) > 0 ? "31" : NULL;
+			bool crit = json_integer_value(json_object_get(k, "critical")) > 0;
+			bool high = json_integer_value(json_object_get(k, "high")) > 0;
+			const char *style = c == 4 && crit ? "1;31" : c == 3 && high ? "31" : NULL;
 			rc = rpt_table_add(t, s, strlen(s), style);
 		}
 	return rc ? (rpt_table_free(t), -1) : print_table(out, t, ro);

@@ -79,8 +79,8 @@ int rpt_svg_lines(FILE *out, const char *title, const char *const *xlabels, size
 	for (size_t k = 0; k < nl; k++) {
 		size_t i = nl == 1 ? n - 1 : (k * (n - 1) + (nl - 1) / 2) / (nl - 1);
 		double x = n == 1 ? L + pw / 2 : L + pw * (double)i / (double)(n - 1);
-		text_at(out, x, T + ph + 16, n > 1 && k == 0 ? "start" : n > 1 && k == nl - 1 ? "end" : "middle",
-		        "#59636e", xlabels[i]);
+		const char *anchor = n > 1 && k == 0 ? "start" : n > 1 && k == nl - 1 ? "end" : "middle";
+		text_at(out, x, T + ph + 16, anchor, "#59636e", xlabels[i]);
 	}
 	fputc('\n', out);
 	for (size_t s = 0; s < nseries; s++) {
@@ -95,7 +95,8 @@ int rpt_svg_lines(FILE *out, const char *title, const char *const *xlabels, size
 		}
 		fputs("\"/>", out);
 		/* The last point marked and labelled with its value. */
-		double lx = n == 1 ? L + pw / 2 : L + pw, ly = T + ph - ph * clamp(series[s].y[n - 1], 0, ymax) / ymax;
+		double lx = n == 1 ? L + pw / 2 : L + pw;
+		double ly = T + ph - ph * clamp(series[s].y[n - 1], 0, ymax) / ymax;
 		fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/></g>\n", lx, ly, c);
 		/* Legend. */
 		double gy = T + 8 + 16.0 * (double)s;

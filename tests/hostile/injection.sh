@@ -105,7 +105,39 @@ q "anomalies?status= SQL" 400 "/v1/anomalies?status=$(urlenc "open' OR '1'='1")"
 q "anomalies?person= SQL matches nothing" 200 "/v1/anomalies?person=$(urlenc "x' OR '1'='1")" 0 anomalies
 q "anomalies?since= SQL" 400 "/v1/anomalies?since=$(urlenc "' OR 1=1 --")"
 q "anomalies?limit= SQL" 400 "/v1/anomalies?limit=$(urlenc "5 UNION SELECT 1")"
+q "anomalies?until= SQL" 400 "/v1/anomalies?until=$(urlenc "2027-01-01' OR '1'='1")"
 q "quarantine?limit= SQL" 400 "/v1/quarantine?limit=$(urlenc "1; DELETE FROM quarantine")"
+# The other read endpoints, parameter by parameter: free text (officer)
+# matches nothing, typed values (times, numbers, person ids) are refused.
+AUDITOR=$(mint_officer "Hostile Auditor" auditor)
+SQLV=$(urlenc "x' OR '1'='1; DROP TABLE events; --")
+while read -r path param want who; do
+	tok=$OFFICER
+	[ "$who" = auditor ] && tok=$AUDITOR
+	hcase "$path?$param= SQL" "$want" 0 0 GET "$path?$param=$SQLV" -H "Authorization: Bearer $tok"
+done <<'EOF'
+/v1/risk person 400 officer
+/v1/risk at 400 officer
+/v1/risk limit 400 officer
+/v1/risk days 400 officer
+/v1/persons/p1001 at 400 officer
+/v1/persons/p1001 limit 400 officer
+/v1/persons/p1001 days 400 officer
+/v1/persons/p1001 activity_days 400 officer
+/v1/summary since 400 officer
+/v1/summary until 400 officer
+/v1/summary top 400 officer
+/v1/vetting due_within 400 officer
+/v1/export/events since 400 officer
+/v1/export/events until 400 officer
+/v1/export/anomalies since 400 officer
+/v1/export/anomalies until 400 officer
+/v1/access-log officer 200 auditor
+/v1/access-log since 400 auditor
+/v1/access-log until 400 auditor
+/v1/access-log limit 400 auditor
+EOF
+hcase "/v1/persons/ with SQL as the id" 404 0 0 GET "/v1/persons/$SQLV" "${OFF[@]}"
 q "an unknown parameter holding SQL is ignored" 200 "/v1/events?x=$(urlenc "${SQL[0]}")&limit=1" 1 events
 q "a parameter name holding SQL is ignored" 200 "/v1/events?$(urlenc "host' OR '1'='1")=1&limit=1" 1 events
 

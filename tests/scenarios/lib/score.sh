@@ -25,6 +25,8 @@
 #                                       how many insiders / benign persons have
 #                                       one
 #   fp PERSON KIND: SUMMARY             examples of benign persons flagged
+#   insider PERSON SCENARIO KINDS       every insider and the kinds of their
+#                                       high and critical anomalies
 #   missed PERSON SCENARIO              insiders not flagged
 set -u
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then
@@ -65,6 +67,10 @@ SELECT 'fp', w.person, group_concat(DISTINCT a.kind) || ':',
   FROM who w JOIN c.anomalies a ON a.person = w.person AND a.severity >= 2
   WHERE w.role = 'benign' AND w.scenario = ''
   GROUP BY w.person ORDER BY w.person LIMIT $EXAMPLES;
+SELECT 'insider', w.person, w.scenario,
+       coalesce((SELECT group_concat(k, ',') FROM (SELECT DISTINCT kind AS k FROM c.anomalies a
+                 WHERE a.person = w.person AND a.severity >= 2 ORDER BY kind)), '-')
+  FROM who w WHERE w.role = 'insider' ORDER BY w.scenario, w.person;
 SELECT 'missed', person, scenario FROM who WHERE role = 'insider' AND NOT hit
   ORDER BY scenario, person LIMIT $EXAMPLES;
 EOF
