@@ -127,7 +127,11 @@ policy = "$T/$1-policy.cfg";
 log_level = "warn";
 user = "vigil";
 CONF
-	"$BIN/vigil-collector" -c "$T/$1.conf" -t
+	# The check's verdict; its warnings (overdue reviews, say) are in the
+	# policy's own words in $T/NAME.check and `vigil-policy check` prints them.
+	"$BIN/vigil-collector" -c "$T/$1.conf" -t >"$T/$1.check" 2>&1 || { cat "$T/$1.check"; die "configuration check failed"; }
+	warnings=$(grep -c 'warning:' "$T/$1.check")
+	echo "$(tail -n 1 "$T/$1.check")${warnings:+ ($warnings policy warnings)}" | sed 's/ (0 policy warnings)//'
 	"$BIN/vigil-collector" -c "$T/$1.conf" >"$T/$1.log" 2>&1 &
 	COLLECTOR_PID=$!
 	for _ in $(seq 100); do
@@ -247,8 +251,8 @@ for kind in volume_spike failed_login_burst concurrent_sessions dormant_account 
 		--kind "$kind" --severity high --limit 5 | sed '$d'
 done
 echo
-echo "The generator's truth (who it made an insider, and how) is in $T/org/truth.csv;"
-echo "tests/scenarios/insiders.sh measures recall and false positives against it."
+echo "For comparison, the generator's truth: who it made an insider, and how"
+echo "(tests/scenarios/insiders.sh measures recall and false positives against it):"
 awk -F, '$2 == "insider" {print "  " $1 "  " $3}' "$T/org/truth.csv" | sort -k2 | head -n 40
 
 say "The web dashboard"
