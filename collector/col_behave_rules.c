@@ -712,8 +712,12 @@ static int sess_reserve(struct bh_person *P, uint8_t n)
 	if (n <= P->capsess)
 		return 0;
 	uint8_t ncap = P->capsess ? P->capsess * 2 : 2;
+	if (ncap < n)
+		ncap = n;
 	if (ncap > BH_MAX_SESS)
 		ncap = BH_MAX_SESS;
+	if (n > ncap)
+		return -1;
 	struct bh_sess *ns = realloc(P->sess, ncap * sizeof *ns);
 	if (!ns)
 		return -1;
