@@ -277,6 +277,16 @@ static int is_json_request(struct MHD_Connection *c)
 	return ct && strcspn(ct, "; ") == 16 && strncasecmp(ct, "application/json", 16) == 0;
 }
 
+static enum MHD_Result count_content_length(void *cls, enum MHD_ValueKind kind, const char *key,
+                                            const char *value)
+{
+	(void)kind;
+	(void)value;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		(*(int *)cls)++;
+	return MHD_YES;
+}
+
 /* Checks the headers of POST /v1/events. Returns 0 or an HTTP status. */
 static int check_upload_headers(struct col_server *srv, struct MHD_Connection *c, struct request *rq)
 {
@@ -297,6 +307,13 @@ static int check_upload_headers(struct col_server *srv, struct MHD_Connection *c
 		rq->gzip = 1;
 	else if (ce && strcasecmp(ce, "identity") != 0)
 		return 415;
+	/* A body length announced twice, or both ways, is one that a proxy in
+	 * front might read differently (request smuggling): refused. */
+	const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	int ncl = 0;
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_content_length, &ncl);
+	if (ncl > 1 || (cl && te))
+		return 400;
 	if (cl) {
 		unsigned long long n = strtoull(cl, NULL, 10);
 		if (n > srv->cfg.max_body)
@@ -510,6 +527,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return send_error(c, rq, 415, "expected application/json");
 		if (rq->def->route == R_EVENTS_POST && (status = check_upload_headers(srv, c, rq)) != 0)
 			return send_error(c, rq, status, status == 413 ? "body exceeds max_body" :
+			                  status == 400 ? "the body length is announced twice or both ways "
+			                                  "(Content-Length, Transfer-Encoding)" :
 			                  "expected application/json or application/x-ndjson, "
 			                  "optionally with Content-Encoding: gzip");
 		return MHD_YES;

@@ -113,15 +113,6 @@ static size_t utf8_char(const unsigned char *s, size_t avail)
 	return n;
 }
 
-static bool utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	for (size_t i = 0, n; i < len; i += n)
-		if (!(n = utf8_char(p + i, len - i)))
-			return false;
-	return true;
-}
-
 /* Quotes at most 60 bytes of an offending value for an error message,
  * replacing control characters and bytes that are not UTF-8 so the message
  * is safe to log and to serve as JSON. */
@@ -408,11 +399,18 @@ static int p_integer(void *ctx, long long v)
 
 /* What jansson refuses in any string or key (the stored text is read back
  * with it): NUL and anything that is not strict UTF-8 (yajl lets overlong
- * forms and encoded surrogates through). Returns 1, or 0 with the error set. */
+ * forms and encoded surrogates through). One pass, ASCII at full speed.
+ * Returns 1, or 0 with the error set. */
 static int p_check_text(struct parse_ctx *c, const unsigned char *s, size_t len, bool key)
 {
-	const char *problem = memchr(s, '\0', len) ? "contains a NUL character" :
-	                      !utf8_valid((const char *)s, len) ? "is not valid UTF-8" : NULL;
+	const char *problem = NULL;
+	for (size_t i = 0, n; i < len && !problem; i += n) {
+		n = 1;
+		if (s[i] >= 0x80 && !(n = utf8_char(s + i, len - i)))
+			problem = "is not valid UTF-8";
+		else if (s[i] == 0)
+			problem = "contains a NUL character";
+	}
 	if (!problem)
 		return 1;
 	if (c->depth > 1)

@@ -101,8 +101,8 @@ check "the agent reported events it could not spool ($lost)" test "$lost" -gt 0
 is "$((stored + lost))" 20 "stored ($stored) + reported lost ($lost) = the 20 logins sent"
 grep -q 'database is locked; an event was dropped' "$AGENT_LOG" && ok "the agent's log says why" ||
 	not_ok "the agent's log says why"
-is "$(db "SELECT count(*) FROM anomalies WHERE kind = 'audit_loss' AND host = 'ws-fault-lock'")" 1 \
-	"the collector turns the report into an audit_loss anomaly of the host"
+check "the collector turns the report into an audit_loss anomaly of the host" \
+	test "$(db "SELECT count(*) FROM anomalies WHERE kind = 'audit_loss' AND host = 'ws-fault-lock'")" -ge 1
 
 fagent_stop
 is "$AGENT_RC" 0 "the agent stops cleanly"

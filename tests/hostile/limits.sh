@@ -70,6 +70,15 @@ hcase -m "a Content-Length of 10^23 is refused from the headers" 413 0 0 RAW "$T
 printf 'POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nffffffffffffffff\r\n[]\r\n0\r\n\r\n' \
 	"$AGENT" >"$T/chunk.http"
 hcase -m "a chunk announcing 2^64-1 bytes: the connection is closed" 000 0 0 RAW "$T/chunk.http"
+# A body length announced twice or both ways could be read differently by
+# a proxy in front (request smuggling): refused before the body is read.
+body=$(hb_array 3200 3201)
+printf 'POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nContent-Length: 5\r\nConnection: close\r\n\r\n%s' \
+	"$AGENT" "${#body}" "$body" >"$T/twocl.http"
+hcase "two different Content-Length headers" 400 0 0 RAW "$T/twocl.http"
+printf 'POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n%x\r\n%s\r\n0\r\n\r\n' \
+	"$AGENT" "${#body}" "${#body}" "$body" >"$T/clte.http"
+hcase "Content-Length and Transfer-Encoding: chunked together" 400 0 0 RAW "$T/clte.http"
 # 5,000 lines that are not JSON: every one is quarantined, exactly.
 str 5000 x | sed 's/x/x\n/g' >"$T/20k.ndjson"
 hpost "NDJSON: 5,000 garbage lines are 5,000 quarantine rows" 200 0 5000 "$T/20k.ndjson" "$N"

@@ -148,7 +148,9 @@ static int simulate(struct scen *S)
 			if (insider_day(S, p, day, worked ? &ws : NULL) < 0)
 				return -1;
 		}
-		int64_t end = scen_day_ms(S, day + 1);
+		/* A day's activity may begin just before its midnight (a machine
+		 * booted for a night call-out): days are written one day late. */
+		int64_t end = scen_day_ms(S, day);
 		if (scen_emit_agents(S, end) < 0 || scen_flush(S, end) < 0)
 			return -1;
 	}

@@ -90,6 +90,7 @@ struct host {
 	enum host_type type;
 	int owner;                 /* person whose workstation it is, or -1 */
 	bool always_on;            /* else switched on for work and off after */
+	int64_t busy_until;        /* a hot desk: taken until then */
 
 	/* power: spans [on, off) not yet emitted, sorted, disjoint */
 	struct span {
@@ -284,6 +285,8 @@ int work_media(struct scen *S, struct login *l, int64_t t, const char *mountpoin
 /* An ssh session from the person's current host to a server. */
 int work_ssh(struct scen *S, struct person *p, const char *rhost, int srv, int64_t t0, int64_t t1,
              bool admin);
+/* A hot desk of the site free from t0 to t1 (then taken), or -1. */
+int work_take_desk(struct scen *S, struct person *p, int site, int64_t t0, int64_t t1);
 /* One ordinary day of a person; sets *ws_login (or NULL when they did not
  * work at their workstation) for the insider scenarios. */
 int work_day(struct scen *S, struct person *p, int day, struct login *ws_login, bool *worked);

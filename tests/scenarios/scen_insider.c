@@ -250,11 +250,12 @@ static int two_sites(struct scen *S, struct person *p, const struct login *ws)
 	struct login l;
 	if (!ws || p->sc_done >= 3 || ws->close - ws->open < 3 * HOUR_MS)
 		return 0;
-	p->sc_done++;
-	int site = p->sc_other;
-	int hd = S->hd_first[site] + rng_int(&p->rng, S->hd_count[site]);
 	int64_t t0 = within(p, ws, 0.2, 0.6);
 	int64_t t1 = t0 + rng_range(&p->rng, 20, 90) * MIN_MS;
+	int hd = work_take_desk(S, p, p->sc_other, t0, t1);
+	if (hd < 0)
+		return 0;
+	p->sc_done++;
 	return work_session(S, p, hd, t0, t1, rng_range(&p->rng, 3, 20), &l);
 }
 

@@ -331,6 +331,7 @@ static void build_person(struct scen *S, int i, int *ws_num)
 		p->reads = 3;
 	p->weekend_p = rng_chance(r, 0.1) ? 0.12 : 0.03;
 	plan_leave(S, p, r);
+	p->trip_until = -1;
 	p->first_day = S->ndays >= 28 && rng_chance(r, 0.02) ? rng_range(r, 7, S->ndays - 14) : 0;
 	p->last_day = S->ndays;
 	p->schedule = -1;
@@ -394,7 +395,7 @@ int scen_org_build(struct scen *S)
 	for (int s = 0; s < NSITES; s++) {
 		int here = ws_num[s];
 		S->hd_first[s] = S->nhosts;
-		S->hd_count[s] = 2 + here / 150;
+		S->hd_count[s] = 2 + here / 60;
 		for (int k = 1; k <= S->hd_count[s]; k++)
 			add_host(S, s, H_HOTDESK, k, -1);
 		S->srv_first[s] = S->nhosts;

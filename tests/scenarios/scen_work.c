@@ -444,6 +444,19 @@ int work_ssh(struct scen *S, struct person *p, const char *rhost, int srv, int64
 
 /* ---- the day ------------------------------------------------------------------- */
 
+int work_take_desk(struct scen *S, struct person *p, int site, int64_t t0, int64_t t1)
+{
+	int n = S->hd_count[site], k = rng_int(&p->rng, n);
+	for (int i = 0; i < n; i++) {
+		struct host *h = &S->hosts[S->hd_first[site] + (k + i) % n];
+		if (h->busy_until + 5 * MIN_MS <= t0) {
+			h->busy_until = t1;
+			return S->hd_first[site] + (k + i) % n;
+		}
+	}
+	return -1;
+}
+
 static bool on_leave(const struct person *p, int day)
 {
 	for (int b = 0; b < 2; b++)
@@ -569,18 +582,25 @@ int work_day(struct scen *S, struct person *p, int day, struct login *ws_login, 
 		*worked = true;
 		return desk_day(S, p, p->site, p->ws, t0, t1, ws_login);
 	}
-	/* A visit to another site: work at a hot desk there. */
+	/* A visit to another site: work at a hot desk there, if one is free. */
 	if (day > p->trip_until && rng_chance(r, P_TRIP)) {
 		p->trip_site = (p->site + 1 + rng_int(r, NSITES - 1)) % NSITES;
 		p->trip_until = day + rng_int(r, 3);
 	}
 	int site = day <= p->trip_until ? p->trip_site : p->site;
-	int host = site == p->site ? p->ws : S->hd_first[site] + rng_int(r, S->hd_count[site]);
 	int start = p->start_min + (int)(15 * rng_normal(r));
 	int len = p->len_min + (int)(20 * rng_normal(r));
 	if (rng_chance(r, P_LATE))
 		len += rng_range(r, 90, 240);
 	int64_t t0 = scen_local_ms(S, day, site, start), t1 = t0 + (int64_t)len * MIN_MS;
+	int host = p->ws;
+	if (site != p->site && (host = work_take_desk(S, p, site, t0, t1)) < 0) {
+		host = p->ws;          /* no desk there: the trip is off */
+		site = p->site;
+		p->trip_until = day - 1;
+		t0 = scen_local_ms(S, day, site, start);
+		t1 = t0 + (int64_t)len * MIN_MS;
+	}
 	if (desk_day(S, p, site, host, t0, t1, ws_login) < 0)
 		return -1;
 	*worked = host == p->ws;
