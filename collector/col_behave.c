@@ -5,6 +5,7 @@
  */
 #include "col_behave_internal.h"
 #include "vg_log.h"
+#include "vg_time.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ struct col_behave *col_behave_new(void)
 static void clear(struct col_behave *b)
 {
 	struct pol_thresholds d = b->defaults;
+	bool broken = atomic_load(&b->broken);
 	vg_strmap_free(&b->persons, bh_free_entity);
 	vg_strmap_free(&b->accounts, bh_free_entity);
 	vg_strmap_free(&b->sources, bh_free_entity);
@@ -66,6 +68,7 @@ static void clear(struct col_behave *b)
 	b->cur_max = INT64_MIN;
 	atomic_init(&b->due_at, INT64_MAX);
 	b->defaults = d;
+	atomic_store(&b->broken, broken);
 }
 
 void col_behave_free(struct col_behave *b)
@@ -252,7 +255,8 @@ int col_behave_feed(struct col_behave *b, int64_t agent, const struct vg_event *
                     int64_t received_ms, const struct pol_policy *p,
                     const struct pol_resource *res)
 {
-	if (enqueue(b, agent, ev, received_ms, p, res) < 0)
+	/* A broken engine only journals: the restore that mends it replays. */
+	if (!atomic_load(&b->broken) && enqueue(b, agent, ev, received_ms, p, res) < 0)
 		return -1;
 	vg_buf_i64(&b->journal, agent);
 	vg_buf_i64(&b->journal, ev->seq);
@@ -433,6 +437,7 @@ struct restore {
 	struct col_store *s;
 	struct vg_buf pending;      /* (agent, seq) pairs from the meta record */
 	int records;
+	int old;                    /* records in an older layout, skipped */
 };
 
 static int restore_meta(struct restore *R, const void *blob, size_t len)
@@ -485,7 +490,15 @@ static int restore_record(void *ctx, char kind, const char *key, const void *blo
 	R->records++;
 	if (kind == BH_META)
 		return restore_meta(R, blob, len);
-	return bh_decode(R->b, kind, key, blob, len);
+	int rc = bh_decode(R->b, kind, key, blob, len);
+	if (rc == BH_DECODE_OLD) {
+		/* State an older vigil wrote in another layout: learnt afresh. */
+		if (!R->old++)
+			vg_warn("detection: state records from an older vigil are ignored; the "
+			        "detectors learn those persons, accounts and hosts afresh");
+		return 0;
+	}
+	return rc;
 }
 
 /* Requeues the (agent, seq) pairs of a journal or pending list. */
@@ -518,6 +531,7 @@ int col_behave_restore(struct col_behave *b, struct col_store *s, const struct p
 	int rc = -1;
 
 	clear(b);
+	atomic_store(&b->broken, false);
 	if (col_store_state_load(s, restore_record, &R) < 0)
 		goto out;
 	if (requeue_pairs(&R, R.pending.p, R.pending.n) < 0 ||
@@ -526,14 +540,27 @@ int col_behave_restore(struct col_behave *b, struct col_store *s, const struct p
 	if (R.records)
 		vg_info("detection: state restored (%d records); %zu events to decide", R.records,
 		        b->nheap);
-	/* What was requeued is already journalled or pending: the forced write
-	 * below records it as pending again and empties the journal. */
-	rc = col_behave_flush(b, s, p, now_ms, true, sink);
+	/* Only reads: the engine now equals what the store holds, so a restore
+	 * after a failed transaction (a full disk, say) cannot fail for want of
+	 * room. What was requeued is already journalled or pending; the next
+	 * flush decides what is due, and its state write records the rest as
+	 * pending and empties the journal. */
+	(void)p;
+	(void)now_ms;
+	(void)sink;
+	rc = 0;
 out:
 	vg_buf_free(&R.pending);
-	if (rc < 0)
+	if (rc < 0) {
 		clear(b);
+		atomic_store(&b->broken, true);
+	}
 	return rc;
+}
+
+bool col_behave_broken(const struct col_behave *b)
+{
+	return atomic_load(&b->broken);
 }
 
 /* ---- Deciding ---------------------------------------------------------------- */
@@ -584,11 +611,16 @@ int col_behave_flush(struct col_behave *b, struct col_store *s, const struct pol
 	b->window_ms = window;
 	if (b->journal.n) {
 		size_t n = b->journal.n / 16;
-		if (col_store_journal_add(s, ++b->batch_no, b->journal.p, b->journal.n) < 0)
+		/* While broken the batch number is unknown: a fresh one above
+		 * any restored, as the journal is ordered by it. */
+		int64_t batch = atomic_load(&b->broken) ? vg_time_now() : ++b->batch_no;
+		if (col_store_journal_add(s, batch, b->journal.p, b->journal.n) < 0)
 			return -1;
 		b->journal_events += n;
 		vg_buf_reset(&b->journal);
 	}
+	if (atomic_load(&b->broken))
+		return 0;
 	if (b->cur_max != INT64_MIN) {
 		if (batch_push(b, b->cur_received, b->cur_max) < 0)
 			goto oom;

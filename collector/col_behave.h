@@ -48,9 +48,12 @@ struct col_behave;
 struct col_behave *col_behave_new(void);
 void col_behave_free(struct col_behave *b);
 
-/* Forgets everything in memory and reloads the state from the store, then
- * replays the journal. Inside a write transaction; findings of the replay
- * go to sink. Returns 0, or -1 with the reason in the store's error. */
+/* Forgets everything in memory and reloads the state from the store, with
+ * the journalled and pending events back in the reorder buffer; the next
+ * col_behave_flush decides them. Only reads the store (so it works when
+ * the disk is full); p, now_ms and sink are for the caller's symmetry with
+ * flush and unused. Returns 0, or -1 with the reason in the store's error
+ * (the engine is then empty). */
 int col_behave_restore(struct col_behave *b, struct col_store *s, const struct pol_policy *p,
                        int64_t now_ms, const struct col_behave_sink *sink);
 
@@ -74,6 +77,12 @@ int col_behave_flush(struct col_behave *b, struct col_store *s, const struct pol
  * from any thread without the store's lock (it reads one atomic), so a
  * timer can skip opening a transaction. */
 bool col_behave_due(const struct col_behave *b, int64_t now_ms);
+
+/* True after a failed restore: the engine then only journals what it is
+ * fed (nothing is decided or written) until a restore succeeds, so that
+ * nothing is lost and the store is not overwritten from an empty memory.
+ * Safe to call from any thread without the store's lock. */
+bool col_behave_broken(const struct col_behave *b);
 
 /* Events waiting in the reorder buffer. */
 size_t col_behave_pending(const struct col_behave *b);

@@ -20,6 +20,7 @@
 #define BH_HOUR_MIN_EVENTS 50                   /* before unusual_hour judges */
 #define BH_SOURCE_ACCOUNTS 3                    /* distinct accounts for a source burst */
 #define BH_SWEEP_MS 60000                       /* agent silence is checked this often */
+#define BH_PERSON_ACCOUNTS 4                    /* accounts' last activity kept per person */
 
 /* Waiting events are carved out of blocks, one malloc per BH_BLOCK bytes
  * instead of one per event; a block is freed when its last event has been
@@ -89,6 +90,10 @@ struct bh_person {
 	uint8_t vol_n;
 	uint32_t vol_hist[BH_VOL_DAYS]; /* counts of past active windows, oldest first */
 	uint32_t group;                 /* peer group: the person's first group */
+	long long group_serial;         /* policy serial + 1 it was looked up in; 0: never */
+	uint8_t naccts;                 /* the person's accounts' last activity */
+	uint32_t acct_hash[BH_PERSON_ACCOUNTS];
+	int64_t acct_last[BH_PERSON_ACCOUNTS];
 	struct bh_idset hosts, areas, comps;
 	struct bh_sess *sess;           /* open (or just closed) sessions, oldest first */
 	uint8_t nsess, capsess;
@@ -149,6 +154,7 @@ struct col_behave {
 	int64_t window_ms;              /* the reorder window last used */
 	struct pol_thresholds defaults; /* for running without a policy */
 	_Atomic int64_t due_at;         /* see col_behave_due; read without the store's lock */
+	atomic_bool broken;             /* the last restore failed: only journal */
 };
 
 /* What a rule needs while deciding. */
@@ -179,7 +185,12 @@ void bh_free_entity(void *ent);
 
 /* Encoding of entities in the store (col_behave_rules.c). */
 void bh_encode(const struct col_behave *b, const struct bh_entity *e, struct vg_buf *out);
-/* Decodes a record into a new entity; -1 when it is damaged. */
+/* The layout of entity records; raise it when the encoding changes. */
+#define BH_VERSION 4
+
+/* Decodes a record into a new entity; -1 when it is damaged,
+ * BH_DECODE_OLD when an older vigil wrote it (the caller forgets it). */
+#define BH_DECODE_OLD (-2)
 int bh_decode(struct col_behave *b, char kind, const char *key, const void *blob, size_t len);
 
 #endif

@@ -407,10 +407,12 @@ static void rule_failed_source(struct bh_ctx *c, const struct bh_ev *ev)
 
 /* ---- dormant_account ------------------------------------------------------------ */
 
-static void rule_dormant(struct bh_ctx *c, const struct bh_ev *ev, struct bh_account *a)
+/* *last is the account's last activity, kept in the entity e. */
+static void rule_dormant(struct bh_ctx *c, const struct bh_ev *ev, int64_t *last_ms,
+                         struct bh_entity *e)
 {
-	int64_t gap = ev->time_ms - a->last_ms;
-	if (a->last_ms && gap >= c->t->dormant_account.after_ms) {
+	int64_t gap = ev->time_ms - *last_ms;
+	if (*last_ms && gap >= c->t->dormant_account.after_ms) {
 		const struct pol_person *ps = c->p ? pol_find_account(c->p, ev->user) : NULL;
 		struct col_event_ref ref = {ev->agent, ev->seq};
 		char reason[64], day[16], last[16];
@@ -427,16 +429,32 @@ static void rule_dormant(struct bh_ctx *c, const struct bh_ev *ev, struct bh_acc
 		snprintf(reason, sizeof reason, "silent_days:%lld", (long long)(gap / VG_MS_PER_DAY));
 		f.reasons[f.nreasons++] = reason;
 		day_text(ev->time_ms, day, sizeof day);
-		day_text(a->last_ms, last, sizeof last);
+		day_text(*last_ms, last, sizeof last);
 		snprintf(f.incident, sizeof f.incident, "dormant_account|%s|%s", ev->user, day);
 		snprintf(f.summary, sizeof f.summary,
 		         "Account %s was used on %s after %lld days without activity (last on %s).",
 		         ev->user, ev->host, (long long)(gap / VG_MS_PER_DAY), last);
 		emit(c, &f);
 	}
-	if (ev->time_ms > a->last_ms)
-		a->last_ms = ev->time_ms;
-	bh_touch(c->b, &a->e);
+	if (ev->time_ms > *last_ms)
+		*last_ms = ev->time_ms;
+	bh_touch(c->b, e);
+}
+
+/* The last activity of one of P's accounts, kept with the person (an
+ * account of nobody is kept in the account map). NULL when P already keeps
+ * BH_PERSON_ACCOUNTS accounts. */
+static int64_t *person_account_last(struct bh_person *P, const char *account)
+{
+	uint32_t h = name_hash(account);
+	for (uint8_t i = 0; i < P->naccts; i++)
+		if (P->acct_hash[i] == h)
+			return &P->acct_last[i];
+	if (P->naccts == BH_PERSON_ACCOUNTS)
+		return NULL;
+	P->acct_hash[P->naccts] = h;
+	P->acct_last[P->naccts] = 0;
+	return &P->acct_last[P->naccts++];
 }
 
 /* ---- Person rules ------------------------------------------------------------------ */
@@ -911,33 +929,42 @@ void bh_decide(struct bh_ctx *c, const struct bh_ev *ev)
 	}
 	if (!*ev->user || !(is_activity(ev->kind) || ev->kind == VG_KIND_SESSION_CLOSE))
 		return;
-	if (ev->kind != VG_KIND_SESSION_CLOSE) {
-		struct bh_account *a = bh_account_get(c->b, ev->user);
-		if (!a) {
-			c->err = BH_ERR_OOM;
-			return;
-		}
-		rule_dormant(c, ev, a);
-	}
 	const struct pol_person *ps = c->p ? pol_find_account(c->p, ev->user) : NULL;
-	if (!ps)
-		return;
-	struct bh_person *P = bh_person_get(c->b, pol_person_id(ps));
-	if (!P) {
+	struct bh_person *P = ps ? bh_person_get(c->b, pol_person_id(ps)) : NULL;
+	if (ps && !P) {
 		c->err = BH_ERR_OOM;
 		return;
 	}
+	if (ev->kind != VG_KIND_SESSION_CLOSE) {
+		int64_t *last = P ? person_account_last(P, ev->user) : NULL;
+		if (last) {
+			rule_dormant(c, ev, last, &P->e);
+		} else {
+			struct bh_account *a = bh_account_get(c->b, ev->user);
+			if (!a) {
+				c->err = BH_ERR_OOM;
+				return;
+			}
+			rule_dormant(c, ev, &a->last_ms, &a->e);
+		}
+	}
+	if (!P)
+		return;
 	bh_touch(c->b, &P->e);
 	if (ev->kind == VG_KIND_SESSION_CLOSE) {
 		rule_sessions(c, ev, P, ps);
 		return;
 	}
-	uint32_t g = vg_intern(&c->b->in, pol_person_group(ps, 0));
-	if (g == UINT32_MAX) {
-		c->err = BH_ERR_OOM;
-		return;
+	/* The peer group, looked up again only when the policy changed. */
+	if (P->group_serial != pol_serial(c->p) + 1) {
+		uint32_t g = vg_intern(&c->b->in, pol_person_group(ps, 0));
+		if (g == UINT32_MAX) {
+			c->err = BH_ERR_OOM;
+			return;
+		}
+		P->group = g;
+		P->group_serial = pol_serial(c->p) + 1;
 	}
-	P->group = g;
 	if (!P->first_ms) {
 		/* Someone new is compared with their peers until they have a
 		 * history of their own. */
@@ -955,7 +982,6 @@ void bh_decide(struct bh_ctx *c, const struct bh_ev *ev)
 
 /* ---- Encoding ------------------------------------------------------------------ */
 
-#define BH_VERSION 3
 
 static void put_idset(struct vg_buf *o, const struct bh_idset *s)
 {
@@ -1008,6 +1034,11 @@ void bh_encode(const struct col_behave *b, const struct bh_entity *e, struct vg_
 		put_idset(o, &P->hosts);
 		put_idset(o, &P->areas);
 		put_idset(o, &P->comps);
+		vg_buf_u8(o, P->naccts);
+		for (uint8_t i = 0; i < P->naccts; i++) {
+			vg_buf_u32(o, P->acct_hash[i]);
+			vg_buf_i64(o, P->acct_last[i]);
+		}
 		vg_buf_u8(o, P->nsess);
 		for (uint8_t i = 0; i < P->nsess; i++) {
 			vg_buf_str(o, vg_intern_str(&b->in, P->sess[i].host));
@@ -1095,6 +1126,8 @@ int bh_decode(struct col_behave *b, char kind, const char *key, const void *blob
 	if (!(e = entity_get(b, kind, key)))
 		return -1;
 	vg_rd_init(&r, blob, len);
+	if (len && ((const unsigned char *)blob)[0] < BH_VERSION)
+		return BH_DECODE_OLD;
 	if (vg_rd_u8(&r) != BH_VERSION)
 		return -1;
 	switch (kind) {
@@ -1122,6 +1155,13 @@ int bh_decode(struct col_behave *b, char kind, const char *key, const void *blob
 		if (get_id(b, &r, &P->group) < 0 || get_idset(&r, &P->hosts) < 0 ||
 		    get_idset(&r, &P->areas) < 0 || get_idset(&r, &P->comps) < 0)
 			return -1;
+		P->naccts = vg_rd_u8(&r);
+		if (P->naccts > BH_PERSON_ACCOUNTS)
+			return -1;
+		for (uint8_t i = 0; i < P->naccts; i++) {
+			P->acct_hash[i] = vg_rd_u32(&r);
+			P->acct_last[i] = vg_rd_i64(&r);
+		}
 		uint8_t nsess = vg_rd_u8(&r);
 		if (nsess > BH_MAX_SESS || sess_reserve(P, nsess) < 0)
 			return -1;

@@ -82,7 +82,8 @@ out:
 void col_found_recover(struct col_server *srv)
 {
 	if (behave_txn(srv, true, true) < 0)
-		vg_err("detection: the behavioural state could not be rebuilt; it starts empty");
+		vg_err("detection: the behavioural state could not be read back; events are "
+		       "journalled and decided once it can (retried every second)");
 }
 
 static void *ticker(void *arg)
@@ -98,6 +99,8 @@ static void *ticker(void *arg)
 			break;
 		pthread_mutex_unlock(&srv->behave_lock);
 		/* The flush runs under the store's write lock like every feed. */
+		if (col_behave_broken(srv->behave))
+			col_found_recover(srv);
 		if (col_behave_due(srv->behave, vg_time_now()) && behave_txn(srv, false, false) < 0)
 			col_found_recover(srv);
 		pthread_mutex_lock(&srv->behave_lock);
