@@ -473,6 +473,20 @@ static void person_finding(struct finding *f, enum vg_akind kind, int sev, const
 	f->nrefs = 1;
 }
 
+/* Whether the person is rarely active at this hour of the day on any day
+ * of the week (under 2% of their activity): working a Saturday morning is
+ * new, working at 03:00 is unusual. */
+static bool hour_rare_any_day(const struct bh_person *P, int hour)
+{
+	unsigned at = 0, all = 0;
+	for (int i = 0; i < 168; i++) {
+		all += P->hour[i];
+		if (i % 24 == hour)
+			at += P->hour[i];
+	}
+	return at * 50 < all;
+}
+
 static void rule_unusual_hour(struct bh_ctx *c, const struct bh_ev *ev, struct bh_person *P,
                               const struct pol_person *ps)
 {
@@ -480,7 +494,8 @@ static void rule_unusual_hour(struct bh_ctx *c, const struct bh_ev *ev, struct b
 	int before = (h + 167) % 168, after = (h + 1) % 168;
 
 	if (ev->time_ms >= P->first_ms + c->t->unusual_hour.learning_ms &&
-	    P->total >= BH_HOUR_MIN_EVENTS && !P->hour[h] && !P->hour[before] && !P->hour[after]) {
+	    P->total >= BH_HOUR_MIN_EVENTS && !P->hour[h] && !P->hour[before] && !P->hour[after] &&
+	    hour_rare_any_day(P, h % 24)) {
 		static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 		struct col_event_ref ref = {ev->agent, ev->seq};
 		struct finding f;
