@@ -148,7 +148,8 @@ json_t *rpt_suggest_group(const json_t *anomalies, int min_count, const char *cr
 		goto fail;
 	for (size_t j = 0; j < n; j++)
 		v[j] = json_incref(json_array_get(out, j));
-	qsort(v, n, sizeof *v, by_count);
+	if (n > 1)
+		qsort(v, n, sizeof *v, by_count);
 	json_array_clear(out);
 	for (size_t j = 0; j < n; j++) {
 		json_object_del(v[j], "key");
