@@ -336,16 +336,17 @@ static void trend_ends_at_the_score(void **state)
 	json_decref(doc);
 }
 
-/* The dossier: policy facts, activity (every event) of every account of the person by
- * host and hour of week, anomalies newest first, the risk; an unknown
- * person is null. */
+/* The dossier: policy facts, activity (every event but file accesses) of
+ * every account of the person by host and hour of week, anomalies newest
+ * first, the risk; an unknown person is null. */
 static void dossier_holds_facts_activity_and_anomalies(void **state)
 {
 	struct fixture *f = *state;
 	int64_t mon;   /* Monday 2026-11-02, 09:00 */
 	assert_int_equal(vg_time_parse("2026-11-02T09:00:00.000Z", &mon), 0);
 	add_event(f, "ann", mon, VG_KIND_SESSION_OPEN);
-	add_event(f, "ann", mon + 60000, VG_KIND_FILE_ACCESS);
+	add_event(f, "ann", mon + 60000, VG_KIND_FILE_ACCESS);             /* not activity */
+	add_event(f, "ann", mon + 90000, VG_KIND_PRIVILEGE);
 	add_event(f, "ann-adm", mon + DAY + 5 * 3600000, VG_KIND_EXEC);      /* Tuesday 14:00 */
 	add_event(f, "ann", mon + 120000, VG_KIND_AUTH_FAILURE);            /* counts too */
 	add_event(f, "ben", mon, VG_KIND_FILE_ACCESS);                      /* someone else */
