@@ -111,7 +111,8 @@ static const char *const migrations[] = {
 	"  WHERE user IS NOT NULL AND kind <> 'file_access';",
 };
 
-enum { ST_EVENT, ST_QUAR, ST_ANOM, ST_ANOM_EV, ST_ANOM_GROW, ST_HIGH, ST_STATE_PUT, ST_STATE_DEL,
+enum { ST_EVENT, ST_QUAR, ST_ANOM_FIND, ST_ANOM, ST_ANOM_EV, ST_ANOM_GROW, ST_ANOM_EARLIER,
+       ST_ANOM_SEV, ST_HIGH, ST_STATE_PUT, ST_STATE_DEL,
        ST_JOURNAL_ADD, ST_EVENT_GET, ST_COUNT };
 static const char *const stmt_sql[ST_COUNT] = {
 	/* col_chain_event() hashes these columns: keep the two in step. */
@@ -119,20 +120,20 @@ static const char *const stmt_sql[ST_COUNT] = {
 	"chain_block) VALUES(?,?,?,?,?,?,?,?,?,?)",
 	"INSERT INTO quarantine(agent,received_ms,reason,raw) VALUES(?,?,?,?)",
 	/* One row per incident. An event joins it once: its link in
-	 * anomaly_events is what counts (ST_ANOM_GROW runs only when the link
-	 * is new), so recording the same finding again after a restart changes
+	 * anomaly_events is what counts (the count grows only by new links),
+	 * so recording the same finding again after a restart changes
 	 * nothing. The summary always describes the earliest event, so the
 	 * result does not depend on arrival order; the severity is the highest
-	 * any event of the incident reached. */
+	 * any event of the incident reached. Each update assigns only the
+	 * columns that change: SQLite rewrites the entries of every index
+	 * holding an assigned column, and the officer indexes hold many. */
+	"SELECT id, severity, time_ms FROM anomalies WHERE incident = ?",
 	"INSERT INTO anomalies(kind,severity,score,time_ms,detected_ms,person,account,host,summary,"
-	"reasons,policy_serial,incident,last_ms,count) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?4,0)"
-	" ON CONFLICT(incident) DO UPDATE SET severity = max(severity, excluded.severity),"
-	" score = max(score, excluded.score)"
-	" RETURNING id, count",
+	"reasons,policy_serial,incident,last_ms,count) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?4,?13)",
 	"INSERT OR IGNORE INTO anomaly_events(anomaly,agent,seq) VALUES(?,?,?)",
-	"UPDATE anomalies SET count = count + 1,"
-	" summary = CASE WHEN ?2 < time_ms THEN ?3 ELSE summary END,"
-	" time_ms = min(time_ms, ?2), last_ms = max(last_ms, ?2) WHERE id = ?1",
+	"UPDATE anomalies SET count = count + ?2, last_ms = max(last_ms, ?3) WHERE id = ?1",
+	"UPDATE anomalies SET time_ms = ?2, summary = ?3 WHERE id = ?1",
+	"UPDATE anomalies SET severity = ?2, score = max(score, ?3) WHERE id = ?1",
 	"SELECT max(seq) FROM events WHERE agent=?",
 	"INSERT OR REPLACE INTO detector_state(kind,key,value) VALUES(?,?,?)",
 	"DELETE FROM detector_state WHERE kind=? AND key=?",
@@ -411,44 +412,53 @@ static int store_quarantine_insert(struct col_store *s, int64_t agent, int64_t r
 static int store_anomaly_record(struct col_store *s, const struct col_anomaly *a, int64_t *id)
 {
 	struct sqlite_store *q = S(s);
-	sqlite3_stmt *st = q->st[ST_ANOM];
-	json_t *reasons = json_array();
-	char *rtext;
+	sqlite3_stmt *st;
 
-	if (!reasons)
-		return fail(s, q->wdb, "out of memory");
-	for (int i = 0; i < a->nreasons; i++)
-		json_array_append_new(reasons, json_string(a->reasons[i]));
-	rtext = json_dumps(reasons, JSON_COMPACT);
-	json_decref(reasons);
-	if (!rtext) {
-		snprintf(s->err, sizeof s->err, "anomaly: out of memory");
-		return -1;
+	/* The incident as it stands, if it exists. */
+	st = q->st[ST_ANOM_FIND];
+	sqlite3_bind_text(st, 1, a->incident, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	bool exists = rc == SQLITE_ROW;
+	int old_sev = exists ? sqlite3_column_int(st, 1) : 0;
+	int64_t old_time = exists ? sqlite3_column_int64(st, 2) : 0;
+	*id = exists ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, q->wdb, "find anomaly");
+	if (!exists) {
+		/* A new incident: every evidence link is new. */
+		json_t *reasons = json_array();
+		if (!reasons)
+			return fail(s, q->wdb, "out of memory");
+		for (int i = 0; i < a->nreasons; i++)
+			json_array_append_new(reasons, json_string(a->reasons[i]));
+		char *rtext = json_dumps(reasons, JSON_COMPACT);
+		json_decref(reasons);
+		if (!rtext) {
+			snprintf(s->err, sizeof s->err, "anomaly: out of memory");
+			return -1;
+		}
+		st = q->st[ST_ANOM];
+		sqlite3_bind_text(st, 1, a->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, a->severity);
+		sqlite3_bind_double(st, 3, a->score);
+		sqlite3_bind_int64(st, 4, a->time_ms);
+		sqlite3_bind_int64(st, 5, a->detected_ms);
+		bind_text(st, 6, a->person);
+		bind_text(st, 7, a->account);
+		bind_text(st, 8, a->host);
+		bind_text(st, 9, a->summary);
+		sqlite3_bind_text(st, 10, rtext, -1, free);
+		sqlite3_bind_int64(st, 11, a->policy_serial);
+		sqlite3_bind_text(st, 12, a->incident, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 13, (sqlite3_int64)a->nevents);
+		if (step_done(s, st, "record anomaly") < 0)
+			return -1;
+		*id = sqlite3_last_insert_rowid(q->wdb);
 	}
-	sqlite3_bind_text(st, 1, a->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, a->severity);
-	sqlite3_bind_double(st, 3, a->score);
-	sqlite3_bind_int64(st, 4, a->time_ms);
-	sqlite3_bind_int64(st, 5, a->detected_ms);
-	bind_text(st, 6, a->person);
-	bind_text(st, 7, a->account);
-	bind_text(st, 8, a->host);
-	bind_text(st, 9, a->summary);
-	sqlite3_bind_text(st, 10, rtext, -1, free);
-	sqlite3_bind_int64(st, 11, a->policy_serial);
-	sqlite3_bind_text(st, 12, a->incident, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		fail(s, q->wdb, "record anomaly");
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		return -1;
-	}
-	*id = sqlite3_column_int64(st, 0);
-	int is_new = sqlite3_column_int64(st, 1) == 0;
-	if (step_done(s, st, "record anomaly") < 0)
-		return -1;
 	if (col_chain_touch_id(q->chain, COL_CHAIN_ANOMALY, *id) < 0)
 		return chain_fail(s);
+	int64_t added = 0;
 	for (size_t i = 0; i < a->nevents; i++) {
 		st = q->st[ST_ANOM_EV];
 		sqlite3_bind_int64(st, 1, *id);
@@ -458,17 +468,38 @@ static int store_anomaly_record(struct col_store *s, const struct col_anomaly *a
 			return -1;
 		if (sqlite3_changes(q->wdb) == 0)
 			continue;               /* this event is already part of it */
+		added++;
 		struct col_chain_key link[3] = {{NULL, *id}, {NULL, a->events[i].agent}, {NULL, a->events[i].seq}};
 		if (col_chain_touch(q->chain, COL_CHAIN_ANOMALY_EVENT, link) < 0)
 			return chain_fail(s);
+	}
+	if (!exists)
+		return 1;
+	if (added) {
 		st = q->st[ST_ANOM_GROW];
 		sqlite3_bind_int64(st, 1, *id);
-		sqlite3_bind_int64(st, 2, a->time_ms);
-		bind_text(st, 3, a->summary);
+		sqlite3_bind_int64(st, 2, added);
+		sqlite3_bind_int64(st, 3, a->time_ms);
 		if (step_done(s, st, "count anomaly event") < 0)
 			return -1;
+		if (a->time_ms < old_time) {
+			st = q->st[ST_ANOM_EARLIER];
+			sqlite3_bind_int64(st, 1, *id);
+			sqlite3_bind_int64(st, 2, a->time_ms);
+			bind_text(st, 3, a->summary);
+			if (step_done(s, st, "move anomaly back") < 0)
+				return -1;
+		}
 	}
-	return is_new;
+	if (a->severity > old_sev) {
+		st = q->st[ST_ANOM_SEV];
+		sqlite3_bind_int64(st, 1, *id);
+		sqlite3_bind_int(st, 2, a->severity);
+		sqlite3_bind_double(st, 3, a->score);
+		if (step_done(s, st, "raise anomaly severity") < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* ---- Detector state (col_behave) ----------------------------------------- */
