@@ -404,7 +404,16 @@ static int p_integer(void *ctx, long long v)
 static int p_check_text(struct parse_ctx *c, const unsigned char *s, size_t len, bool key)
 {
 	const char *problem = NULL;
-	for (size_t i = 0, n; i < len && !problem; i += n) {
+	size_t i = 0;
+	/* Fast path: eight bytes at a time while they are ASCII and not NUL. */
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if ((w & 0x8080808080808080ULL) ||
+		    ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL))
+			break;
+	}
+	for (size_t n; i < len && !problem; i += n) {
 		n = 1;
 		if (s[i] >= 0x80 && !(n = utf8_char(s + i, len - i)))
 			problem = "is not valid UTF-8";
