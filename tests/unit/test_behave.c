@@ -379,6 +379,54 @@ static void test_restore_continues(void **state)
 	col_store_close(s2);
 }
 
+/* Regression: a person stored with five open sessions is read back whole
+ * (restoring reserved room for two and wrote past it). */
+static void test_decode_many_sessions(void **state)
+{
+	(void)state;
+	struct col_behave *b = col_behave_new();
+	struct vg_buf o = {0};
+	char host[16];
+
+	vg_buf_u8(&o, BH_VERSION);
+	vg_buf_i64(&o, T0);                     /* first_ms */
+	vg_buf_u32(&o, 10);                     /* total */
+	vg_buf_u8(&o, 1);                       /* one hour cell */
+	vg_buf_u8(&o, 9);
+	vg_buf_u8(&o, 10);
+	vg_buf_i64(&o, 20404);                  /* vol_bucket */
+	for (int i = 0; i < 3; i++)
+		vg_buf_u32(&o, 0);              /* count, own, peer thresholds */
+	vg_buf_u8(&o, 0);                       /* vol_sev */
+	vg_buf_u8(&o, 0);                       /* vol_n */
+	vg_buf_str(&o, "eng");
+	for (int i = 0; i < 3; i++)
+		vg_buf_u32(&o, 0);              /* hosts, areas, compartments */
+	vg_buf_u8(&o, 0);                       /* accounts */
+	size_t nsess_at = o.n;
+	vg_buf_u8(&o, 5);
+	for (int i = 0; i < 5; i++) {
+		snprintf(host, sizeof host, "ws-%d", i);
+		vg_buf_str(&o, host);
+		vg_buf_str(&o, i % 2 ? "hq" : "lab");
+		vg_buf_str(&o, "");
+		vg_buf_i64(&o, T0 + i);
+		vg_buf_i64(&o, 0);
+	}
+	assert_false(o.oom);
+	assert_int_equal(bh_decode(b, BH_PERSON, "p9", o.p, o.n), 0);
+	struct bh_person *P = bh_person_get(b, "p9");
+	assert_non_null(P);
+	assert_int_equal(P->nsess, 5);
+	assert_true(P->sess[4].open_ms == T0 + 4);
+	assert_int_equal(P->hour[9], 10);
+	/* Nine sessions is more than a person keeps: refused as damaged. */
+	o.p[nsess_at] = 9;
+	assert_int_equal(bh_decode(b, BH_PERSON, "p10", o.p, o.n), -1);
+	vg_buf_free(&o);
+	col_behave_free(b);
+}
+
 static int count_state(void *ctx, char kind, const char *key, const void *blob, size_t len)
 {
 	(void)key, (void)blob, (void)len;
@@ -458,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_late_and_future),
 		cmocka_unit_test(test_restore_continues),
 		cmocka_unit_test(test_forgets_strangers),
+		cmocka_unit_test(test_decode_many_sessions),
 		cmocka_unit_test(test_damaged_state),
 	};
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
