@@ -44,20 +44,27 @@ trap fault_cleanup EXIT
 # fcol_up [LOGNAME]: starts the collector on $PORT (picked on first use) and
 # waits until /healthz answers (at most ~30 s).
 fcol_up() {
-	local i
-	if [ -z "$PORT" ]; then
-		PORT=$(pick_port) || bail "no free port"
-		BASE=http://127.0.0.1:$PORT
-	fi
+	local i attempt first=
+	[ -z "$PORT" ] && first=1
 	COL_LOG=$T/${1:-collector}.log
-	write_conf "$PORT"
-	"$COLLECTOR" -c "$CONF" >>"$COL_LOG" 2>&1 &
-	COL_PID=$!
-	BG_PIDS+=("$COL_PID")
-	for i in $(seq 1 300); do
-		[ "$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$BASE/healthz")" = 200 ] && return 0
-		kill -0 "$COL_PID" 2>/dev/null || break
-		sleep 0.1
+	# The first start picks a port, and another one when it loses a race
+	# for it; restarts keep it, as the agent ships there.
+	for attempt in 1 2 3 4 5; do
+		if [ -n "$first" ]; then
+			PORT=$(pick_port) || bail "no free port"
+			BASE=http://127.0.0.1:$PORT
+		fi
+		write_conf "$PORT"
+		"$COLLECTOR" -c "$CONF" >>"$COL_LOG" 2>&1 &
+		COL_PID=$!
+		BG_PIDS+=("$COL_PID")
+		for i in $(seq 1 300); do
+			[ "$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$BASE/healthz")" = 200 ] && return 0
+			kill -0 "$COL_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		[ -n "$first" ] && ! kill -0 "$COL_PID" 2>/dev/null &&
+			tail -n 3 "$COL_LOG" | grep -q 'cannot listen' || break
 	done
 	diag "$(tail -n 20 "$COL_LOG")"
 	return 1
