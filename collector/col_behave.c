@@ -20,11 +20,9 @@
 
 static void ev_free(struct col_behave *b, struct bh_ev *e);
 
-struct col_behave *col_behave_new(void)
+/* An engine that knows nothing (b zeroed before). */
+static void init_empty(struct col_behave *b)
 {
-	struct col_behave *b = calloc(1, sizeof *b);
-	if (!b)
-		return NULL;
 	vg_intern_init(&b->in);
 	vg_strmap_init(&b->persons);
 	vg_strmap_init(&b->accounts);
@@ -36,6 +34,14 @@ struct col_behave *col_behave_new(void)
 	b->cur_received = INT64_MAX;
 	b->cur_max = INT64_MIN;
 	atomic_init(&b->due_at, INT64_MAX);
+}
+
+struct col_behave *col_behave_new(void)
+{
+	struct col_behave *b = calloc(1, sizeof *b);
+	if (!b)
+		return NULL;
+	init_empty(b);
 	pol_thresholds_default(&b->defaults);
 	return b;
 }
@@ -60,13 +66,7 @@ static void clear(struct col_behave *b)
 	vg_buf_free(&b->journal);
 	vg_buf_free(&b->scratch);
 	memset(b, 0, sizeof *b);
-	vg_intern_init(&b->in);
-	b->max_seen = b->watermark = INT64_MIN;
-	b->peer_bucket = INT64_MIN;
-	b->sweep_ms = INT64_MIN / 2;
-	b->cur_received = INT64_MAX;
-	b->cur_max = INT64_MIN;
-	atomic_init(&b->due_at, INT64_MAX);
+	init_empty(b);
 	b->defaults = d;
 	atomic_store(&b->broken, broken);
 }

@@ -116,12 +116,7 @@ void bh_free_entity(void *ent)
  * the many resource names of a large policy never enter memory. */
 static uint32_t name_hash(const char *s)
 {
-	uint32_t h = 2166136261u;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 16777619u;
-	}
-	return h;
+	return vg_fnv1a(s);
 }
 
 /* Adds id to a sorted set; returns 1 when it was new, 0 when present, -1 OOM. */
@@ -569,18 +564,21 @@ static void rule_first_access(struct bh_ctx *c, const struct bh_ev *ev, struct b
 		}
 		return;
 	}
-	const struct pol_resource *rs[4];
-	size_t n = pol_match_resources(c->p, ev->path, rs, 4);
-	if (n > 4)
-		n = 4;
-	if (n == 0)
+	/* Fed without a decision (replayed from the journal after a restart):
+	 * the resource the ingest decision finds, the most restrictive one
+	 * covering the path (not the longest prefix), and only its
+	 * compartments, so that a replay sees what live delivery saw. Any
+	 * file action gives the same resource. */
+	struct pol_request req = {.account = ev->user, .host = ev->host, .path = ev->path,
+	                          .time_ms = ev->time_ms, .action = POL_ACT_READ};
+	struct pol_decision d;
+	pol_decide(c->p, &req, &d);
+	if (!d.resource)
 		return;
-	first_access(c, ev, P, ps, &P->areas, pol_resource_id(rs[0]), "area", VG_SEV_LOW);
-	for (size_t i = 0; i < n; i++) {
-		const char *comp;
-		for (size_t j = 0; (comp = pol_resource_compartment(c->p, rs[i], j)); j++)
-			first_access(c, ev, P, ps, &P->comps, comp, "compartment", VG_SEV_MEDIUM);
-	}
+	first_access(c, ev, P, ps, &P->areas, pol_resource_id(d.resource), "area", VG_SEV_LOW);
+	const char *comp;
+	for (size_t j = 0; (comp = pol_resource_compartment(c->p, d.resource, j)); j++)
+		first_access(c, ev, P, ps, &P->comps, comp, "compartment", VG_SEV_MEDIUM);
 }
 
 /* Closes the person's volume window: its count joins the history. */

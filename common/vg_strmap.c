@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t fnv1a(const char *s)
+uint32_t vg_fnv1a(const char *s)
 {
 	uint32_t h = 2166136261u;
 	for (; *s; s++) {
@@ -49,7 +49,7 @@ void *vg_strmap_get(const struct vg_strmap *m, const char *key)
 {
 	if (!m->cap)
 		return NULL;
-	struct vg_strmap_slot *sl = probe(m, key, fnv1a(key));
+	struct vg_strmap_slot *sl = probe(m, key, vg_fnv1a(key));
 	return sl->key ? sl->value : NULL;
 }
 
@@ -71,7 +71,7 @@ static int grow(struct vg_strmap *m)
 
 struct vg_strmap_slot *vg_strmap_upsert(struct vg_strmap *m, const char *key)
 {
-	uint32_t h = fnv1a(key);
+	uint32_t h = vg_fnv1a(key);
 	if ((m->n + 1) * 10 > m->cap * 7 && grow(m) < 0)
 		return NULL;
 	struct vg_strmap_slot *sl = probe(m, key, h);
@@ -89,7 +89,7 @@ void *vg_strmap_remove(struct vg_strmap *m, const char *key)
 {
 	if (!m->cap)
 		return NULL;
-	struct vg_strmap_slot *sl = probe(m, key, fnv1a(key));
+	struct vg_strmap_slot *sl = probe(m, key, vg_fnv1a(key));
 	if (!sl->key)
 		return NULL;
 	void *value = sl->value;

@@ -23,6 +23,9 @@ struct vg_strmap {
 	size_t cap, n;
 };
 
+/* The 32-bit FNV-1a hash of s, the map's hash. */
+uint32_t vg_fnv1a(const char *s);
+
 void vg_strmap_init(struct vg_strmap *m);
 /* Frees the keys and, when free_value is given, every value. */
 void vg_strmap_free(struct vg_strmap *m, void (*free_value)(void *));
