@@ -19,6 +19,8 @@
 #define BH_WRITE_EVENTS 200000
 
 static void ev_free(struct col_behave *b, struct bh_ev *e);
+static int close_batch(struct col_behave *b);
+static void set_due(struct col_behave *b);
 
 /* An engine that knows nothing (b zeroed before). */
 static void init_empty(struct col_behave *b)
@@ -51,6 +53,7 @@ static void clear(struct col_behave *b)
 {
 	struct pol_thresholds d = b->defaults;
 	bool broken = atomic_load(&b->broken);
+	int64_t batch_no = b->batch_no;     /* journal batches are never numbered twice */
 	vg_strmap_free(&b->persons, bh_free_entity);
 	vg_strmap_free(&b->accounts, bh_free_entity);
 	vg_strmap_free(&b->sources, bh_free_entity);
@@ -68,6 +71,7 @@ static void clear(struct col_behave *b)
 	memset(b, 0, sizeof *b);
 	init_empty(b);
 	b->defaults = d;
+	b->batch_no = batch_no;
 	atomic_store(&b->broken, broken);
 }
 
@@ -403,7 +407,8 @@ static int write_state(struct col_behave *b, struct col_store *s, int64_t now,
 /* Reads the stored event (agent, seq) back into the buffer. Returns 0, or
  * -1 on a store error; an event that is gone or unreadable is logged and
  * skipped (it was validated when stored, so this means outside damage). */
-static int requeue(struct col_behave *b, struct col_store *s, int64_t agent, int64_t seq)
+static int requeue(struct col_behave *b, struct col_store *s, int64_t agent, int64_t seq,
+                   int64_t *max_received)
 {
 	char *text, err[300];
 	int64_t received;
@@ -425,6 +430,8 @@ static int requeue(struct col_behave *b, struct col_store *s, int64_t agent, int
 		return 0;
 	}
 	rc = enqueue(b, agent, &ev, received, NULL, NULL);
+	if (received > *max_received)
+		*max_received = received;
 	json_decref(j);
 	free(text);
 	if (rc < 0)
@@ -436,6 +443,7 @@ struct restore {
 	struct col_behave *b;
 	struct col_store *s;
 	struct vg_buf pending;      /* (agent, seq) pairs from the meta record */
+	int64_t max_received;       /* the latest arrival of an event read back */
 	int records;
 	int old;                    /* records in an older layout, skipped */
 };
@@ -510,7 +518,7 @@ static int requeue_pairs(struct restore *R, const void *blob, size_t len)
 		return -1;
 	while (r.pos < r.n) {
 		int64_t agent = vg_rd_i64(&r), seq = vg_rd_i64(&r);
-		if (requeue(R->b, R->s, agent, seq) < 0)
+		if (requeue(R->b, R->s, agent, seq, &R->max_received) < 0)
 			return -1;
 	}
 	return 0;
@@ -527,7 +535,8 @@ static int restore_journal(void *ctx, int64_t batch, const void *blob, size_t le
 int col_behave_restore(struct col_behave *b, struct col_store *s, const struct pol_policy *p,
                        int64_t now_ms, const struct col_behave_sink *sink)
 {
-	struct restore R = {.b = b, .s = s};
+	struct restore R = {.b = b, .s = s, .max_received = INT64_MIN};
+	int64_t batch_no = b->batch_no;
 	int rc = -1;
 
 	clear(b);
@@ -537,6 +546,21 @@ int col_behave_restore(struct col_behave *b, struct col_store *s, const struct p
 	if (requeue_pairs(&R, R.pending.p, R.pending.n) < 0 ||
 	    col_store_journal_load(s, restore_journal, &R) < 0)
 		goto out;
+	/* What was read back waits as one batch of its own (not merged with
+	 * the next transaction's), received when the latest of its events
+	 * was: their own batches, now unknown, were received no later, so
+	 * none is decided before its window has passed. (Received with the
+	 * earliest, events that arrived just before the restart, and the next
+	 * transaction's, were decided at once, and events on time after them
+	 * came too late.) */
+	if (R.max_received != INT64_MIN)
+		b->cur_received = R.max_received;
+	if (close_batch(b) < 0) {
+		snprintf(s->err, sizeof s->err, "detection: out of memory");
+		goto out;
+	}
+	b->window_ms = (p ? pol_get_thresholds(p) : &b->defaults)->reorder.window_ms;
+	set_due(b);
 	if (R.records)
 		vg_info("detection: state restored (%d records); %zu events to decide", R.records,
 		        b->nheap);
@@ -545,7 +569,6 @@ int col_behave_restore(struct col_behave *b, struct col_store *s, const struct p
 	 * room. What was requeued is already journalled or pending; the next
 	 * flush decides what is due, and its state write records the rest as
 	 * pending and empties the journal. */
-	(void)p;
 	(void)now_ms;
 	(void)sink;
 	rc = 0;
@@ -553,9 +576,17 @@ out:
 	vg_buf_free(&R.pending);
 	if (rc < 0) {
 		clear(b);
+		if (b->batch_no < batch_no)
+			b->batch_no = batch_no;
 		atomic_store(&b->broken, true);
 	}
 	return rc;
+}
+
+void col_behave_abandon(struct col_behave *b)
+{
+	clear(b);
+	atomic_store(&b->broken, true);
 }
 
 bool col_behave_broken(const struct col_behave *b)
@@ -601,6 +632,22 @@ static int batch_push(struct col_behave *b, int64_t received, int64_t max_time)
 	return 0;
 }
 
+/* Ends the batch being fed: it joins the FIFO that the wall-clock rule
+ * reads. Returns 0 or -1 (OOM). */
+static int close_batch(struct col_behave *b)
+{
+	if (b->cur_max == INT64_MIN)
+		return 0;
+	if (batch_push(b, b->cur_received, b->cur_max) < 0)
+		return -1;
+	if (b->cur_max > b->max_seen)
+		b->max_seen = b->cur_max;
+	b->cur_max = INT64_MIN;
+	b->cur_received = INT64_MAX;
+	b->meta_dirty = true;
+	return 0;
+}
+
 int col_behave_flush(struct col_behave *b, struct col_store *s, const struct pol_policy *p,
                      int64_t now_ms, bool force, const struct col_behave_sink *sink)
 {
@@ -611,9 +658,14 @@ int col_behave_flush(struct col_behave *b, struct col_store *s, const struct pol
 	b->window_ms = window;
 	if (b->journal.n) {
 		size_t n = b->journal.n / 16;
-		/* While broken the batch number is unknown: a fresh one above
-		 * any restored, as the journal is ordered by it. */
-		int64_t batch = atomic_load(&b->broken) ? vg_time_now() : ++b->batch_no;
+		/* While broken the last batch number stored is unknown: the
+		 * wall clock is above any (the journal is ordered by it), and
+		 * above the last one used, so that two transactions in one
+		 * millisecond do not share a number (the second replaced the
+		 * first's events). */
+		int64_t batch = ++b->batch_no, wall = vg_time_now();
+		if (atomic_load(&b->broken) && batch < wall)
+			batch = b->batch_no = wall;
 		if (col_store_journal_add(s, batch, b->journal.p, b->journal.n) < 0)
 			return -1;
 		b->journal_events += n;
@@ -621,15 +673,8 @@ int col_behave_flush(struct col_behave *b, struct col_store *s, const struct pol
 	}
 	if (atomic_load(&b->broken))
 		return 0;
-	if (b->cur_max != INT64_MIN) {
-		if (batch_push(b, b->cur_received, b->cur_max) < 0)
-			goto oom;
-		if (b->cur_max > b->max_seen)
-			b->max_seen = b->cur_max;
-		b->cur_max = INT64_MIN;
-		b->cur_received = INT64_MAX;
-		b->meta_dirty = true;
-	}
+	if (close_batch(b) < 0)
+		goto oom;
 
 	/* How far the decisions may go: a window behind the latest event, or
 	 * up to the latest event of every batch that has waited a window. */

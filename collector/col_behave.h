@@ -49,11 +49,12 @@ struct col_behave *col_behave_new(void);
 void col_behave_free(struct col_behave *b);
 
 /* Forgets everything in memory and reloads the state from the store, with
- * the journalled and pending events back in the reorder buffer; the next
- * col_behave_flush decides them. Only reads the store (so it works when
- * the disk is full); p, now_ms and sink are for the caller's symmetry with
- * flush and unused. Returns 0, or -1 with the reason in the store's error
- * (the engine is then empty). */
+ * the journalled and pending events back in the reorder buffer, as one
+ * batch received when the latest of them was; flushes decide them as they
+ * come due. Only reads the store (so it works when the disk is full); p
+ * gives the reorder window; now_ms and sink are for the caller's symmetry
+ * with flush and unused. Returns 0, or -1 with the reason in the store's
+ * error (the engine is then empty). */
 int col_behave_restore(struct col_behave *b, struct col_store *s, const struct pol_policy *p,
                        int64_t now_ms, const struct col_behave_sink *sink);
 
@@ -77,6 +78,13 @@ int col_behave_flush(struct col_behave *b, struct col_store *s, const struct pol
  * from any thread without the store's lock (it reads one atomic), so a
  * timer can skip opening a transaction. */
 bool col_behave_due(const struct col_behave *b, int64_t now_ms);
+
+/* After a transaction that fed the engine failed, before the store's lock
+ * is released (col_store_rollback): forgets everything in memory, so that
+ * another thread's transaction, which may come before the restore that
+ * mends the engine, neither decides nor journals what was rolled back.
+ * Until that restore the engine only journals (col_behave_broken). */
+void col_behave_abandon(struct col_behave *b);
 
 /* True after a failed restore: the engine then only journals what it is
  * fed (nothing is decided or written) until a restore succeeds, so that

@@ -58,7 +58,9 @@ struct bh_sess {
 
 struct bh_ref {                     /* one failed authentication */
 	int64_t time_ms, agent, seq;
-	uint32_t account;
+	uint32_t account;               /* vg_fnv1a of the account name (a source's
+	                                 * distinct accounts are counted, and made-up
+	                                 * names must not stay interned for ever) */
 };
 
 struct bh_ring {                    /* failures in time order, oldest first */
@@ -186,7 +188,9 @@ void bh_free_entity(void *ent);
 /* Encoding of entities in the store (col_behave_rules.c). */
 void bh_encode(const struct col_behave *b, const struct bh_entity *e, struct vg_buf *out);
 /* The layout of entity records; raise it when the encoding changes. */
-#define BH_VERSION 4
+#define BH_VERSION 5
+/* The oldest layout still read: 4 kept failures' account names as strings. */
+#define BH_VERSION_MIN 4
 
 /* Decodes a record into a new entity; -1 when it is damaged,
  * BH_DECODE_OLD when an older vigil wrote it (the caller forgets it). */

@@ -352,11 +352,10 @@ static void rule_failed_source(struct bh_ctx *c, const struct bh_ev *ev)
 	const struct pol_thresholds *t = c->t;
 	const char *source = *ev->rhost ? ev->rhost : ev->host;
 	struct col_event_ref refs[BH_RING_MAX];
-	uint32_t acct = vg_intern(&c->b->in, ev->user);
-	struct bh_ref ref = {ev->time_ms, ev->agent, ev->seq, acct};
+	struct bh_ref ref = {ev->time_ms, ev->agent, ev->seq, name_hash(ev->user)};
 	struct bh_source *s;
 
-	if (!*source || acct == UINT32_MAX || !(s = bh_source_get(c->b, source)) ||
+	if (!*source || !(s = bh_source_get(c->b, source)) ||
 	    ring_push(&s->fails, &ref, t->failed_login_burst.window_ms) < 0) {
 		c->err = *source ? BH_ERR_OOM : c->err;
 		return;
@@ -948,8 +947,14 @@ void bh_decide(struct bh_ctx *c, const struct bh_ev *ev)
 		c->err = BH_ERR_OOM;
 		return;
 	}
+	if (!P)
+		return;
+	/* dormant_account judges the accounts of persons: an account of no
+	 * person is forgotten once idle (prune, in col_behave.c), at a moment
+	 * the wall clock chooses, so its last activity cannot be relied on
+	 * (live delivery and a fast replay would disagree). */
 	if (ev->kind != VG_KIND_SESSION_CLOSE) {
-		int64_t *last = P ? person_account_last(P, ev->user) : NULL;
+		int64_t *last = person_account_last(P, ev->user);
 		if (last) {
 			rule_dormant(c, ev, last, &P->e);
 		} else {
@@ -961,8 +966,6 @@ void bh_decide(struct bh_ctx *c, const struct bh_ev *ev)
 			rule_dormant(c, ev, &a->last_ms, &a->e);
 		}
 	}
-	if (!P)
-		return;
 	bh_touch(c->b, &P->e);
 	if (ev->kind == VG_KIND_SESSION_CLOSE) {
 		rule_sessions(c, ev, P, ps);
@@ -1003,15 +1006,14 @@ static void put_idset(struct vg_buf *o, const struct bh_idset *s)
 		vg_buf_u32(o, s->v[i]);
 }
 
-static void put_ring(const struct col_behave *b, struct vg_buf *o, const struct bh_ring *r,
-                     const struct bh_burst *bu)
+static void put_ring(struct vg_buf *o, const struct bh_ring *r, const struct bh_burst *bu)
 {
 	vg_buf_u32(o, r->n);
 	for (uint32_t i = 0; i < r->n; i++) {
 		vg_buf_i64(o, r->v[i].time_ms);
 		vg_buf_i64(o, r->v[i].agent);
 		vg_buf_i64(o, r->v[i].seq);
-		vg_buf_str(o, vg_intern_str(&b->in, r->v[i].account));
+		vg_buf_u32(o, r->v[i].account);
 	}
 	vg_buf_i64(o, bu->start_ms);
 	vg_buf_i64(o, bu->last_ms);
@@ -1065,12 +1067,12 @@ void bh_encode(const struct col_behave *b, const struct bh_entity *e, struct vg_
 	case BH_ACCOUNT: {
 		const struct bh_account *a = (const void *)e;
 		vg_buf_i64(o, a->last_ms);
-		put_ring(b, o, &a->fails, &a->burst);
+		put_ring(o, &a->fails, &a->burst);
 		break;
 	}
 	case BH_SOURCE: {
 		const struct bh_source *s = (const void *)e;
-		put_ring(b, o, &s->fails, &s->burst);
+		put_ring(o, &s->fails, &s->burst);
 		break;
 	}
 	default: {
@@ -1110,9 +1112,10 @@ static int get_idset(struct vg_rd *r, struct bh_idset *s)
 	return 0;
 }
 
-static int get_ring(struct col_behave *b, struct vg_rd *r, struct bh_ring *ring,
-                    struct bh_burst *bu)
+/* version: the record's layout (BH_VERSION_MIN wrote account names). */
+static int get_ring(struct vg_rd *r, struct bh_ring *ring, struct bh_burst *bu, uint8_t version)
 {
+	char name[VG_EVENT_MAX_STR + 1];
 	uint32_t n = vg_rd_u32(r);
 	if (r->bad || n > BH_RING_MAX)
 		return -1;
@@ -1121,7 +1124,9 @@ static int get_ring(struct col_behave *b, struct vg_rd *r, struct bh_ring *ring,
 		ref.time_ms = vg_rd_i64(r);
 		ref.agent = vg_rd_i64(r);
 		ref.seq = vg_rd_i64(r);
-		if (get_id(b, r, &ref.account) < 0 || ring_push(ring, &ref, INT64_MAX / 2) < 0)
+		ref.account = version == BH_VERSION_MIN ? name_hash(vg_rd_str(r, name, sizeof name))
+		                                        : vg_rd_u32(r);
+		if (r->bad || ring_push(ring, &ref, INT64_MAX / 2) < 0)
 			return -1;
 	}
 	bu->start_ms = vg_rd_i64(r);
@@ -1139,9 +1144,10 @@ int bh_decode(struct col_behave *b, char kind, const char *key, const void *blob
 	if (!(e = entity_get(b, kind, key)))
 		return -1;
 	vg_rd_init(&r, blob, len);
-	if (len && ((const unsigned char *)blob)[0] < BH_VERSION)
+	if (len && ((const unsigned char *)blob)[0] < BH_VERSION_MIN)
 		return BH_DECODE_OLD;
-	if (vg_rd_u8(&r) != BH_VERSION)
+	uint8_t version = vg_rd_u8(&r);
+	if (version != BH_VERSION && version != BH_VERSION_MIN)
 		return -1;
 	switch (kind) {
 	case BH_PERSON: {
@@ -1192,13 +1198,13 @@ int bh_decode(struct col_behave *b, char kind, const char *key, const void *blob
 	case BH_ACCOUNT: {
 		struct bh_account *a = (void *)e;
 		a->last_ms = vg_rd_i64(&r);
-		if (get_ring(b, &r, &a->fails, &a->burst) < 0)
+		if (get_ring(&r, &a->fails, &a->burst, version) < 0)
 			return -1;
 		break;
 	}
 	case BH_SOURCE: {
 		struct bh_source *s = (void *)e;
-		if (get_ring(b, &r, &s->fails, &s->burst) < 0)
+		if (get_ring(&r, &s->fails, &s->burst, version) < 0)
 			return -1;
 		break;
 	}

@@ -67,6 +67,9 @@ static int behave_txn(struct col_server *srv, bool restore, bool force)
 	rc = restore ? col_behave_restore(srv->behave, srv->store, p, now, &sink)
 	             : col_behave_flush(srv->behave, srv->store, p, now, force, &sink);
 	if (rc < 0) {
+		/* Before the lock goes: an ingest thread may come first. */
+		if (!restore)
+			col_behave_abandon(srv->behave);
 		col_store_rollback(srv->store);
 		goto out;
 	}

@@ -439,6 +439,10 @@ int col_ingest_body(struct col_server *srv, const struct col_principal *agent, c
 fail:
 	vg_err("ingest from agent %lld: %s", (long long)agent->id, col_store_error(srv->store));
 	storage_failed(res, "storage failure", col_store_error(srv->store));   /* before rollback */
+	/* What this batch fed must not reach another thread's transaction,
+	 * which may take the lock before col_found_recover does. */
+	if (srv->behave)
+		col_behave_abandon(srv->behave);
 	col_store_rollback(srv->store);
 	if (srv->behave)
 		col_found_recover(srv);

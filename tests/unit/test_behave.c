@@ -479,7 +479,7 @@ static void test_damaged_state(void **state)
 	struct capture cap = {0};
 	struct col_behave_sink sink = {capture_emit, &cap};
 	static const unsigned char junk[] = {BH_VERSION, 1, 2};
-	static const unsigned char older[] = {BH_VERSION - 1, 1, 2};
+	static const unsigned char older[] = {BH_VERSION_MIN - 1, 1, 2};
 
 	/* A record an older vigil wrote is skipped (learnt afresh). */
 	assert_int_equal(col_store_begin(s), 0);
