@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "unit_tmpdir.h"
+
 #include "col_alert.h"
 #include "col_config.h"
 #include "col_found.h"
@@ -27,22 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char tmpdir[64];
-
-static int make_tmpdir(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/vigil-unit.XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_tmpdir(void **state)
-{
-	char cmd[128];
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 /* Writes text to tmpdir/name and puts its path into path. */
 static void write_file(const char *name, const char *text, char *path, size_t len)

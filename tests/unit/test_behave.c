@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "unit_tmpdir.h"
+
 #include "col_behave.h"
 #include "col_behave_internal.h"
 #include "col_store.h"
@@ -22,22 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char tmpdir[64];
-
-static int make_tmpdir(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/vigil-unit.XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_tmpdir(void **state)
-{
-	char cmd[128];
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 /* ---- vg_buf and vg_strmap ------------------------------------------------ */
 

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "unit_tmpdir.h"
+
 #include "col_config.h"
 #include "col_detect.h"
 #include "col_ingest.h"
@@ -21,22 +23,6 @@
 #include <string.h>
 #include <zlib.h>
 
-static char tmpdir[64];
-
-static int make_tmpdir(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/vigil-unit.XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_tmpdir(void **state)
-{
-	char cmd[128];
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 /* gzip-compresses in[0..n) into a new buffer. */
 static unsigned char *gz(const void *in, size_t n, size_t *outlen)

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "unit_tmpdir.h"
+
 #include "vg_anomaly.h"
 #include "vg_cfg.h"
 #include "vg_db.h"
@@ -28,22 +30,6 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static char tmpdir[64];
-
-static int make_tmpdir(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/vigil-unit.XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_tmpdir(void **state)
-{
-	char cmd[128];
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 /* Writes text to tmpdir/name; returns the path (static buffer per call site
  * is not needed: the caller copies it). */

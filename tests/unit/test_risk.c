@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "unit_tmpdir.h"
+
 #include "col_risk.h"
 #include "col_server.h"
 #include "col_store.h"
@@ -91,8 +93,6 @@ static void score_is_bounded_and_rounded(void **state)
 
 /* ---- against a store and a policy -------------------------------------------- */
 
-static char tmpdir[64];
-
 struct fixture {
 	struct col_server srv;
 	int64_t agent, seq;
@@ -120,20 +120,6 @@ static const char policy_text[] =
 	");\n"
 	"thresholds = { risk = { half_life = \"7d\"; }; };\n";
 
-static int make_tmpdir(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/vigil-unit.XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_tmpdir(void **state)
-{
-	char cmd[128];
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 static int setup(void **state)
 {
